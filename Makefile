@@ -1,0 +1,47 @@
+# Intervjustudie: `make run` serves the app with demo data, `make test` runs every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+CATALOGS := $(wildcard study/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test lint translations extract bench clean
+
+# The environment is rebuilt when the project's dependencies change.
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	touch $@
+
+%.mo: %.po $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(COMPILED)
+
+run: $(BIN)/.installed translations
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	@echo "Intervjustudie runs on http://127.0.0.1:5000 (stop with Ctrl-C)"
+	$(FLASK) run --debug --host 127.0.0.1 --port 5000
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(BIN)/.installed translations lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# After changing interface strings: refresh the template and merge it into the catalogs.
+extract: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --ignore-dirs='.venv .* _* tests bench' -o study/translations/messages.pot .
+	$(BIN)/pybabel update -i study/translations/messages.pot -d study/translations --ignore-obsolete
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/vault.py
+	$(BIN)/python bench/pseudonymize.py
+
+clean:
+	rm -rf $(VENV) $(COMPILED) .pytest_cache .ruff_cache

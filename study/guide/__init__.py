@@ -1,0 +1,7 @@
+"""The interview guide: sections, questions, probes, intro and closing scripts."""
+
+from flask import Blueprint
+
+bp = Blueprint("guide", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,7 @@
+"""The front page, the language switch and other pages that belong to no area."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from . import routes  # noqa: E402,F401

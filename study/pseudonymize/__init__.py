@@ -1,0 +1,1 @@
+"""Pseudonymization engine: code key, suggestions and consistent replacement (no Flask here)."""

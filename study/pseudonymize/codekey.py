@@ -1,0 +1,248 @@
+"""The study's code key: real terms, their category and their pseudonym, with CSV persistence."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from .text import term_form
+
+
+class CodeKeyError(ValueError):
+    """A code key that cannot be read: bad CSV, unknown category, empty or conflicting term."""
+
+
+class Category(StrEnum):
+    """What kind of identifier a term is."""
+
+    PERSON = "person"
+    PLACE = "place"
+    ORGANISATION = "organisation"
+    CONTACT = "contact"
+    ID_NUMBER = "id_number"
+    DATE_OF_BIRTH = "date_of_birth"
+    OTHER = "other"
+
+    @classmethod
+    def parse(cls, label: str) -> Category:
+        """Return the category a CSV or markup label names (``PER``, ``person``, ``plats`` …).
+
+        :raises CodeKeyError: when the label names no category.
+        """
+        category = _ALIASES.get(label.strip().lower())
+        if category is None:
+            raise CodeKeyError(f"unknown category {label!r}")
+        return category
+
+
+_ALIASES: dict[str, Category] = {
+    alias: category
+    for category, aliases in {
+        Category.PERSON: ("person", "per", "personnamn", "namn", "name"),
+        Category.PLACE: ("place", "loc", "location", "plats", "ort"),
+        Category.ORGANISATION: ("organisation", "organization", "org", "arbetsplats"),
+        Category.CONTACT: ("contact", "kontakt", "kontaktuppgift", "phone", "email"),
+        Category.ID_NUMBER: ("id_number", "id", "personnummer", "id-nummer"),
+        Category.DATE_OF_BIRTH: ("date_of_birth", "dob", "födelsedatum"),
+        Category.OTHER: ("other", "övrigt", "annat"),
+    }.items()
+    for alias in aliases
+}
+
+
+class PseudonymStyle(StrEnum):
+    """How the study wants generated pseudonyms for people to look."""
+
+    NAMES = "names"  # invented first names (and surnames) that fit
+    ROLES = "roles"  # role codes: "Person A", "Person B" …
+
+
+@dataclass(slots=True)
+class KeyEntry:
+    """One real term with its category and (once assigned) its pseudonym."""
+
+    term: str
+    category: Category
+    pseudonym: str | None = None
+
+    @property
+    def form(self) -> str:
+        """The term's matching form (lowercase, punctuation as spaces)."""
+        return term_form(self.term)
+
+
+@dataclass
+class CodeKey:
+    """A study's code key: one pseudonym per term for the whole study."""
+
+    entries: list[KeyEntry] = field(default_factory=list)
+    seed: str = ""
+    style: PseudonymStyle = PseudonymStyle.NAMES
+
+    def __post_init__(self) -> None:
+        self._by_form: dict[str, KeyEntry] = {}
+        entries, self.entries = self.entries, []
+        for entry in entries:
+            self._insert(entry)
+
+    def _insert(self, entry: KeyEntry) -> KeyEntry:
+        """Add ``entry`` unless its term is already there; return the entry kept."""
+        form = entry.form
+        if not form:
+            raise CodeKeyError("empty term")
+        existing = self._by_form.get(form)
+        if existing is not None:
+            if existing.category != entry.category:
+                raise CodeKeyError(
+                    f"term {entry.term!r} is both {existing.category} and {entry.category}"
+                )
+            if existing.pseudonym is None:
+                existing.pseudonym = entry.pseudonym
+            return existing
+        self._by_form[form] = entry
+        self.entries.append(entry)
+        return entry
+
+    def add(self, term: str, category: Category, pseudonym: str | None = None) -> KeyEntry:
+        """Add a term (a no-op returning the existing entry when the term is known).
+
+        :raises CodeKeyError: when the term is empty or known under another category.
+        """
+        return self._insert(KeyEntry(term.strip(), category, pseudonym or None))
+
+    def get(self, term: str) -> KeyEntry | None:
+        """Return the entry for ``term`` (case- and punctuation-insensitive), if any."""
+        return self._by_form.get(term_form(term))
+
+    def __iter__(self) -> Iterator[KeyEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def fingerprint(self) -> tuple[tuple[str, str, str | None], ...]:
+        """Return a hashable summary of the entries, for caching what is built from them."""
+        return tuple((e.term, e.category.value, e.pseudonym) for e in self.entries)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """Return the entries as ``(term, category, pseudonym)`` rows, for any storage."""
+        return [(e.term, e.category.value, e.pseudonym or "") for e in self.entries]
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Iterable[Iterable[str]],
+        *,
+        seed: str = "",
+        style: PseudonymStyle = PseudonymStyle.NAMES,
+    ) -> CodeKey:
+        """Build a key from ``term, category[, pseudonym]`` rows (a header row is skipped).
+
+        :raises CodeKeyError: on a short row, an unknown category or a conflicting term.
+        """
+        key = cls(seed=seed, style=style)
+        for number, row in enumerate(rows, start=1):
+            cells = [cell.strip() for cell in row]
+            if not any(cells):
+                continue
+            if number == 1 and cells[0].lower() == "term":
+                continue
+            if len(cells) < 2 or len(cells) > 3:
+                raise CodeKeyError(f"row {number}: expected term,category[,pseudonym]")
+            try:
+                key.add(cells[0], Category.parse(cells[1]), cells[2] if len(cells) > 2 else None)
+            except CodeKeyError as error:
+                raise CodeKeyError(f"row {number}: {error}") from None
+        return key
+
+    @classmethod
+    def from_csv(
+        cls,
+        source: str | Path | TextIO,
+        *,
+        seed: str = "",
+        style: PseudonymStyle = PseudonymStyle.NAMES,
+    ) -> CodeKey:
+        """Read a key from a CSV file path or open text stream.
+
+        :raises CodeKeyError: on unreadable or malformed CSV.
+        :raises OSError: when the file cannot be opened.
+        """
+        if isinstance(source, str | Path):
+            try:
+                with open(source, encoding="utf-8", newline="") as stream:
+                    return cls.from_csv(stream, seed=seed, style=style)
+            except UnicodeDecodeError:
+                raise CodeKeyError(f"{source}: not UTF-8") from None
+        try:
+            return cls.from_rows(csv.reader(source), seed=seed, style=style)
+        except csv.Error as error:
+            raise CodeKeyError(f"bad CSV: {error}") from None
+
+    def to_csv(self, target: str | Path | TextIO | None = None) -> str:
+        """Write the key as CSV (``term,category,pseudonym``) and return the text."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(("term", "category", "pseudonym"))
+        writer.writerows(self.rows())
+        content = buffer.getvalue()
+        if isinstance(target, str | Path):
+            Path(target).write_text(content, encoding="utf-8")
+        elif target is not None:
+            target.write(content)
+        return content
+
+
+class KeyStore(Protocol):
+    """Where a study's code key lives (CSV file now, an encrypted table later)."""
+
+    def load(self) -> CodeKey:
+        """Return the stored key."""
+        ...
+
+    def save(self, key: CodeKey) -> None:
+        """Store ``key``, replacing what was there."""
+        ...
+
+
+class CsvKeyStore:
+    """A code key kept in a CSV file."""
+
+    def __init__(
+        self, path: str | Path, *, seed: str = "", style: PseudonymStyle = PseudonymStyle.NAMES
+    ):
+        self.path = Path(path)
+        self.seed = seed
+        self.style = PseudonymStyle(style)
+
+    def load(self) -> CodeKey:
+        """Return the key in the file (empty when the file does not exist yet)."""
+        if not self.path.exists():
+            return CodeKey(seed=self.seed, style=self.style)
+        return CodeKey.from_csv(self.path, seed=self.seed, style=self.style)
+
+    def save(self, key: CodeKey) -> None:
+        """Write ``key`` to the file."""
+        key.to_csv(self.path)
+
+
+class MemoryKeyStore:
+    """A code key kept in memory (tests, previews)."""
+
+    def __init__(self, key: CodeKey | None = None):
+        self._rows = key.rows() if key else []
+        self._seed = key.seed if key else ""
+        self._style = key.style if key else PseudonymStyle.NAMES
+
+    def load(self) -> CodeKey:
+        """Return a fresh copy of the stored key."""
+        return CodeKey.from_rows(self._rows, seed=self._seed, style=self._style)
+
+    def save(self, key: CodeKey) -> None:
+        """Keep a copy of ``key``."""
+        self._rows, self._seed, self._style = key.rows(), key.seed, key.style

@@ -1,0 +1,143 @@
+"""Word lists the engine consults, loaded once from the plain-text files under ``data/``."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from wordfreq import get_frequency_dict
+
+#: Zipf frequency from which a word counts as ordinary Swedish (about 1 in a million words).
+ORDINARY_ZIPF = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class FirstName:
+    """A first name with its usual gender (f, m, u) and origin (sv, int)."""
+
+    name: str
+    gender: str
+    origin: str
+
+
+def data_lines(filename: str) -> list[str]:
+    """Return the non-empty, non-comment lines of a data file."""
+    text = resources.files(__package__).joinpath("data", filename).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _words(filename: str) -> frozenset[str]:
+    """Return the whitespace-separated words of a data file, lowercased."""
+    return frozenset(word.lower() for line in data_lines(filename) for word in line.split())
+
+
+def _names(filename: str) -> frozenset[str]:
+    """Return the one-per-line entries of a data file, lowercased."""
+    return frozenset(line.lower() for line in data_lines(filename))
+
+
+@cache
+def first_names() -> dict[str, FirstName]:
+    """First names by lowercase form."""
+    rows = csv.reader(data_lines("first_names.csv"))
+    return {name.lower(): FirstName(name, gender, origin) for name, gender, origin in rows}
+
+
+@cache
+def surnames() -> frozenset[str]:
+    """Return common surnames, lowercased."""
+    return _names("surnames.txt")
+
+
+@cache
+def surname_endings() -> tuple[str, ...]:
+    """Return endings typical of Swedish surnames."""
+    return tuple(sorted(_words("surname_endings.txt"), key=len, reverse=True))
+
+
+@cache
+def places() -> dict[str, str]:
+    """Place names (lowercase) with their kind: storstad, stad, ort, stadsdel …, utomlands."""
+    kinds = {name.lower(): kind for name, kind in csv.reader(data_lines("places_se.csv"))}
+    for name in _names("places_world.txt"):
+        kinds.setdefault(name, "utomlands")
+    return kinds
+
+
+@cache
+def neutral_terms() -> frozenset[str]:
+    """National agencies, countries and big platforms: name-like but identifying no one."""
+    files = ("neutral_agencies.txt", "neutral_countries.txt", "neutral_platforms.txt")
+    return frozenset().union(*(_names(name) for name in files))
+
+
+@cache
+def known_organisations() -> dict[str, str]:
+    """Well-known organisations (universities) by lowercase name, with their placeholder."""
+    return {
+        name.lower(): holder for name, holder in csv.reader(data_lines("known_organisations.csv"))
+    }
+
+
+@cache
+def organisation_heads() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """Head-noun forms of organisation names: (form, all forms of that noun, placeholder)."""
+    heads = []
+    for line in data_lines("org_heads.csv"):
+        forms_text, placeholder = line.split(";")
+        forms = tuple(forms_text.split())
+        heads.extend((form, forms, placeholder) for form in forms)
+    # Longest form first so "stadsdelsförvaltning" wins over "förvaltning".
+    return tuple(sorted(heads, key=lambda head: len(head[0]), reverse=True))
+
+
+def organisation_head(word: str) -> tuple[str, tuple[str, ...], str] | None:
+    """Return the organisation head-noun form that ``word`` ends with, if any."""
+    lower = word.lower()
+    for head in organisation_heads():
+        if lower.endswith(head[0]):
+            return head
+    return None
+
+
+@cache
+def word_list(filename: str) -> frozenset[str]:
+    """Return a whitespace-separated word list from ``data/`` (verbs, markers …)."""
+    return _words(filename)
+
+
+@cache
+def name_words() -> frozenset[str]:
+    """Names that are also ordinary Swedish words ("björn", "per", "vara")."""
+    return _words("name_words.txt")
+
+
+@cache
+def _frequencies() -> dict[str, float]:
+    """Swedish word frequencies from wordfreq (offline)."""
+    return get_frequency_dict("sv")
+
+
+def zipf(word: str) -> float:
+    """Zipf frequency of ``word`` in Swedish (0 when unknown)."""
+    frequency = _frequencies().get(word.lower(), 0.0)
+    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+def in_name_lists(word: str) -> bool:
+    """Tell whether ``word`` is a listed first name, surname or place."""
+    lower = word.lower()
+    return lower in first_names() or lower in surnames() or lower in places()
+
+
+def is_ordinary_word(term: str) -> bool:
+    """Tell whether a one-word term also reads as an ordinary Swedish word ("Bo", "Kulan")."""
+    if " " in term or (len(term) > 1 and term.isupper()):
+        return False
+    lower = term.lower()
+    if lower in name_words():
+        return True
+    return zipf(lower) >= ORDINARY_ZIPF and not in_name_lists(lower)

@@ -1,0 +1,205 @@
+"""Whole-word matching of many terms at once (Aho-Corasick), with Swedish inflection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from . import lexicon
+from .codekey import Category
+from .text import (
+    is_lowercase_style,
+    is_sentence_start,
+    matching_form,
+    next_mark,
+    next_word,
+    previous_word,
+    term_form,
+)
+
+_NAME_LIKE = frozenset({Category.PERSON, Category.PLACE, Category.ORGANISATION, Category.OTHER})
+_CLAUSE_END = frozenset(',.!?;:…)"”')
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One surface form of a term ("Saras") and what replaces it ("Ilses")."""
+
+    term: str
+    category: Category
+    replacement: str
+    inflection: str  # "", "genitive", "definite", "part" …
+    ordinary: bool  # the form is also an ordinary word, so context decides
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A term found in a text: offsets into the text and the variant that matched."""
+
+    start: int
+    end: int
+    variant: Variant
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A term to look for: its text, category and pseudonym (may be empty when suggesting)."""
+
+    text: str
+    category: Category
+    pseudonym: str = ""
+
+
+def genitive(word: str) -> str:
+    """Swedish genitive: add -s unless the word ends in s, x or z; ":s" after a placeholder."""
+    if word.endswith("]"):
+        return word + ":s"
+    return word if word[-1:].lower() in "sxz" else word + "s"
+
+
+def _organisation_forms(term: str) -> list[tuple[str, str]]:
+    """Other forms of an organisation name whose last word has a head noun ("-skola/-skolan")."""
+    words = term.split()
+    head = lexicon.organisation_head(words[-1]) if words else None
+    if head is None:
+        return []
+    form, forms, _ = head
+    stem = words[-1][: len(words[-1]) - len(form)]
+    return [
+        (" ".join([*words[:-1], stem + other]), other)
+        for other in forms
+        if other != form and words[-1][len(stem) :].islower()
+    ]
+
+
+def _swap_ending(pseudonym: str, other: str) -> str:
+    """Give an invented organisation name the same definite/indefinite form as the match."""
+    if not pseudonym or pseudonym.startswith("["):
+        return pseudonym
+    forms = _organisation_forms(pseudonym)
+    return next((text for text, form in forms if form == other), pseudonym)
+
+
+def variants(term: Term) -> list[tuple[str, Variant]]:
+    """All surface forms of a term, each with the variant that describes its replacement."""
+    text, category, pseudonym = term.text, term.category, term.pseudonym
+    ordinary = lexicon.is_ordinary_word(text)
+    out = [(text, Variant(text, category, pseudonym, "", ordinary))]
+    if category not in _NAME_LIKE:
+        return out
+    forms: list[tuple[str, str, str]] = [(text, pseudonym, "")]
+    if category is Category.ORGANISATION:
+        forms += [
+            (other_text, _swap_ending(pseudonym, ending), "definite")
+            for other_text, ending in _organisation_forms(text)
+        ]
+    for surface, replacement, inflection in forms:
+        if surface != text:
+            out.append((surface, Variant(text, category, replacement, inflection, False)))
+        if genitive(surface) != surface:
+            kind = f"{inflection} genitive".strip()
+            out.append(
+                (genitive(surface), Variant(text, category, genitive(replacement), kind, ordinary))
+            )
+    return out
+
+
+def _parts(term: Term) -> list[Term]:
+    """First name and surname of a full name, each mapped to its part of the pseudonym."""
+    words, invented = term.text.split(), term.pseudonym.split()
+    if term.category is not Category.PERSON or len(words) < 2:
+        return []
+    same = len(invented) < 2 or term.pseudonym.startswith("Person ")
+    first = term.pseudonym if same else invented[0]
+    last = term.pseudonym if same else invented[-1]
+    return [Term(words[0], term.category, first), Term(words[-1], term.category, last)]
+
+
+class TermMatcher:
+    """Finds every whole-word occurrence of a set of terms, longest match first."""
+
+    def __init__(self, terms: Iterable[Term]):
+        terms = list(terms)
+        self._automaton = ahocorasick.Automaton()
+        self._variants: list[Variant] = []
+        seen: set[str] = set()
+        # Terms first, then the parts of full names, so an explicit "Per" beats a derived one.
+        for group in (terms, [part for term in terms for part in _parts(term)]):
+            for term in group:
+                for surface, variant in variants(term):
+                    # Both forms: "+46 (0)70" keeps two non-word characters in a row.
+                    for form in {term_form(surface), matching_form(surface).strip()}:
+                        if not form or form in seen:
+                            continue
+                        seen.add(form)
+                        self._automaton.add_word(f" {form} ", (len(form), len(self._variants)))
+                        self._variants.append(variant)
+        if self._variants:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[Match]:
+        """Return the non-overlapping matches in ``text``, longest first, context-checked."""
+        if not self._variants:
+            return []
+        padded = f" {matching_form(text)} "
+        # The automaton reports the last index of " form " in the padded text; the term itself
+        # then starts at last - length - 1 in the original text.
+        hits = sorted(
+            (last - length - 1, -length, index)
+            for last, (length, index) in self._automaton.iter(padded)
+        )
+        lowercase_doc: bool | None = None
+        matches: list[Match] = []
+        covered = 0
+        for start, negative_length, index in hits:
+            end = start - negative_length
+            if start < covered:
+                continue
+            variant = self._variants[index]
+            if variant.ordinary:
+                if lowercase_doc is None:
+                    lowercase_doc = is_lowercase_style(text)
+                if not reads_as_name(text, start, end, variant, lowercase_doc):
+                    continue
+            if start > 0 and text[start - 1] == "+" and variant.category is Category.CONTACT:
+                start -= 1  # "+46 …": the plus is part of the number but not a word character
+            matches.append(Match(start, end, variant))
+            covered = end
+        return matches
+
+
+def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_doc: bool) -> bool:
+    """Decide from context whether a word that is also an ordinary word is the name here.
+
+    "Per" mid-sentence is a name; "per månad" is not; "Per vecka" at a sentence start is not,
+    "Dag har varit mentor" is; in an all-lowercase transcript "stig gick" is, "en stig" is not.
+    """
+    capitalised = text[start].isupper()
+    if capitalised and lowercase_doc:
+        return True  # capitals are deliberate in a lowercase transcript
+    if not capitalised and not lowercase_doc:
+        return False
+    if capitalised and not is_sentence_start(text, start):
+        return True
+    before = previous_word(text, start)
+    if before in lexicon.word_list("common_reading_markers.txt"):
+        return False
+    after = next_word(text, end)
+    if variant.inflection.endswith("genitive"):
+        return (
+            after is not None
+            and after.islower()
+            and after.lower() not in lexicon.word_list("function_words.txt")
+        )
+    if next_mark(text, end)[:1] in _CLAUSE_END or next_mark(text, end) == "":
+        return True
+    return after is not None and after.lower() in lexicon.word_list("finite_verbs.txt")
+
+
+@lru_cache(maxsize=16)
+def matcher_for(terms: tuple[Term, ...]) -> TermMatcher:
+    """Return a matcher for these terms, built once and reused (building is the slow part)."""
+    return TermMatcher(terms)

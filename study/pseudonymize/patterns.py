@@ -1,0 +1,120 @@
+"""Pattern detectors: personnummer, phone numbers, e-mail, URLs, addresses, postal codes, dates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from stdnum.se import personnummer
+
+from . import lexicon
+from .codekey import Category
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A span a pattern found, with its category and the reason shown to the student."""
+
+    start: int
+    end: int
+    category: Category
+    reason: str
+
+
+MONTHS = (
+    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|okt|nov|dec"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”]+[^\s<>\"”.,;:!?)]")
+PERSONNUMMER = re.compile(r"(?<![\w-])(?:19|20)?\d{6}[-+]?\d{4}(?![\w-])")
+# A Swedish phone number: +46/0046 or a leading 0, then digit groups split by spaces or hyphens.
+PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)46[ -]?(?:\(0\)[ -]?)?[1-9]|0[1-9])(?:[ -]?\d){6,9}(?![\w])"
+)
+# "123 45" before a town name, or after the word postnummer (the group is the code).
+# A foreign number written the international way: +CC and at least seven more digits.
+PHONE_ABROAD = re.compile(r"(?<![\w+])\+(?!46)[1-9]\d{0,2}(?:[ -]?\(?\d\)?){7,12}(?![\w])")
+POSTAL_CODE = re.compile(
+    r"(?<![\w-])((?:SE-?\s?)?[1-9]\d{2} \d{2})(?=\s+[A-ZÅÄÖ][a-zåäö])"
+    r"|(?i:postnummer(?:et)?|postnr\.?)\s+([1-9]\d{2} ?\d{2})(?!\w)"
+)
+_ADDRESS_TEMPLATE = (
+    r"(?<![\w-])[A-ZÅÄÖ][^\W\d_]*(?:{suffixes})\s\d{{1,4}}(?: ?[A-Ha-h])?"
+    r"(?:,? (?:lgh|lägenhet) ?\d+)?(?![\w-])"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+DATE_NUMERIC = re.compile(
+    rf"(?<![\w/.-]){_DAY}/(?:1[0-2]|0?[1-9])(?:[ -]\d{{4}}|[ -]\d{{2}}|[ ]-\d{{2}})(?![\w/])"
+)
+DATE_WORDS = re.compile(
+    rf"(?<![\w-])(?:den )?{_DAY}(?::e|:a)? (?:{MONTHS})"
+    rf"(?: (?:19|20)\d{{2}}| -\d{{2}}| '\d{{2}}| \d{{2}}(?!\d))?(?![\w-])",
+    re.IGNORECASE,
+)
+DATE_ISO = re.compile(
+    r"(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])"
+)
+_BIRTH_CUE = re.compile(r"(?:född|födde|föddes|födelsedag|födelsedatum|fyller år)\D{0,12}$", re.I)
+
+
+def _address_pattern() -> re.Pattern[str]:
+    """Street name ending in a street suffix, then a house number."""
+    suffixes = sorted(lexicon.word_list("street_suffixes.txt"), key=len, reverse=True)
+    return re.compile(_ADDRESS_TEMPLATE.format(suffixes="|".join(map(re.escape, suffixes))))
+
+
+_ADDRESS = _address_pattern()
+
+
+def valid_personnummer(number: str) -> bool:
+    """Tell whether ``number`` is a personnummer (or samordningsnummer) with a valid check digit."""
+    return personnummer.is_valid(number)
+
+
+def find_identifiers(text: str) -> list[Detection]:
+    """Return personnummer, phone, e-mail, URL, address and postal-code spans in ``text``."""
+    found: list[Detection] = []
+    for match in EMAIL.finditer(text):
+        found.append(Detection(match.start(), match.end(), Category.CONTACT, "e-postadress"))
+    for match in URL.finditer(text):
+        found.append(Detection(match.start(), match.end(), Category.CONTACT, "webbadress"))
+    for match in PERSONNUMMER.finditer(text):
+        digits = match.group()
+        # Ten digits with no separator starting with 0 are a phone number, not a 00-born person.
+        if digits.isdigit() and len(digits) == 10 and digits.startswith("0"):
+            continue
+        if valid_personnummer(digits):
+            found.append(Detection(match.start(), match.end(), Category.ID_NUMBER, "personnummer"))
+    id_spans = [(d.start, d.end) for d in found if d.category is Category.ID_NUMBER]
+    for match in [*PHONE.finditer(text), *PHONE_ABROAD.finditer(text)]:
+        if any(start < match.end() and match.start() < end for start, end in id_spans):
+            continue
+        found.append(Detection(match.start(), match.end(), Category.CONTACT, "telefonnummer"))
+    for match in _ADDRESS.finditer(text):
+        found.append(Detection(match.start(), match.end(), Category.PLACE, "gatuadress"))
+    for match in POSTAL_CODE.finditer(text):
+        group = 1 if match.group(1) else 2
+        found.append(Detection(match.start(group), match.end(group), Category.PLACE, "postnummer"))
+    return found
+
+
+def find_dates(text: str) -> Iterator[tuple[int, int, bool]]:
+    """Yield ``(start, end, is_birth_date)`` for exact dates written with a day and month."""
+    for pattern in (DATE_NUMERIC, DATE_WORDS, DATE_ISO):
+        for match in pattern.finditer(text):
+            start = match.start()
+            if match.group().lower().startswith("den "):
+                start += 4
+            cue = _BIRTH_CUE.search(text, max(0, start - 30), start)
+            yield start, match.end(), cue is not None
+
+
+def find_birth_dates(text: str) -> list[Detection]:
+    """Return dates that a birth cue ("född", "födelsedatum") introduces."""
+    return [
+        Detection(start, end, Category.DATE_OF_BIRTH, "födelsedatum")
+        for start, end, is_birth in find_dates(text)
+        if is_birth
+    ]

@@ -1,0 +1,114 @@
+"""Suggestions: what in a transcript should be pseudonymized, each with category and reason."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TypeVar
+
+from . import patterns
+from .codekey import Category, CodeKey
+from .entities import Spans, capitalised_candidates, lowercase_candidates, speaker_labels
+from .matcher import Term, TermMatcher
+from .quasi import find_quasi_identifiers
+from .text import is_lowercase_style, term_form
+
+_Span = TypeVar("_Span", "Suggestion", patterns.Detection)
+
+REPLACE = "replace"
+GENERALISE = "consider generalising"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A span to pseudonymize (or to consider generalising) with the term the key would get."""
+
+    start: int
+    end: int
+    text: str
+    category: Category
+    reason: str
+    term: str  # base form for the key: "Bo" for "Bos"
+    in_key: bool = False
+    action: str = REPLACE
+
+    def as_json(self) -> dict[str, object]:
+        """Return the suggestion as a JSON-ready dict (``start, end, text, category`` first)."""
+        data = asdict(self)
+        data["category"] = self.category.value
+        return data
+
+
+def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
+    """Return what in ``text`` must be pseudonymized: key terms, patterns and likely names."""
+    key = key or CodeKey()
+    detections = patterns.find_identifiers(text) + patterns.find_birth_dates(text)
+    detections = _without_overlaps(detections)
+    blocked = Spans([(d.start, d.end) for d in detections] + speaker_labels(text))
+    lowercase_doc = is_lowercase_style(text)
+    candidates = capitalised_candidates(text, blocked, lowercase_doc)
+    if lowercase_doc:
+        candidates += lowercase_candidates(text, blocked)
+
+    terms = [Term(entry.term, entry.category) for entry in key]
+    reasons = {term_form(entry.term): "i kodnyckeln" for entry in key}
+    for candidate in candidates:
+        form = term_form(candidate.term)
+        if form not in reasons:
+            reasons[form] = candidate.reason
+            terms.append(Term(candidate.term, candidate.category))
+
+    found = [
+        Suggestion(
+            d.start, d.end, text[d.start : d.end], d.category, d.reason, text[d.start : d.end]
+        )
+        for d in detections
+    ]
+    for match in TermMatcher(terms).find(text):
+        if blocked.overlaps(match.start, match.end) and not _is_key_match(key, match.variant.term):
+            continue
+        term = match.variant.term
+        found.append(
+            Suggestion(
+                match.start,
+                match.end,
+                text[match.start : match.end],
+                match.variant.category,
+                _reason(reasons, term, match.variant.inflection),
+                term,
+                in_key=key.get(term) is not None,
+            )
+        )
+    return _without_overlaps(found)
+
+
+def review(text: str, key: CodeKey | None = None) -> list[Suggestion]:
+    """Return the suggestions and the quasi-identifiers together, in text order."""
+    found = suggest(text, key) + find_quasi_identifiers(text)
+    return sorted(found, key=lambda s: (s.start, s.end))
+
+
+def _is_key_match(key: CodeKey, term: str) -> bool:
+    """Tell whether the term came from the key (key terms win over pattern spans)."""
+    return key.get(term) is not None
+
+
+def _reason(reasons: dict[str, str], term: str, inflection: str) -> str:
+    """Return the reason for a match, with the inflection it was found in."""
+    reason = reasons.get(term_form(term), "")
+    if inflection and term_form(term) in reasons:
+        return f"{reason} ({inflection} av {term})"
+    return reason
+
+
+def _without_overlaps(found: list[_Span]) -> list[_Span]:
+    """Keep the earliest, then longest, of overlapping spans; earlier-listed wins ties."""
+    ordered = sorted(enumerate(found), key=lambda pair: (pair[1].start, -pair[1].end, pair[0]))
+    kept: list[_Span] = []
+    for _, item in ordered:
+        if kept and item.start < kept[-1].end:
+            continue
+        kept.append(item)
+    return kept
+
+
+__all__ = ["GENERALISE", "REPLACE", "Category", "Suggestion", "review", "suggest"]

@@ -1,0 +1,83 @@
+"""Text helpers: matching form, sentence starts, neighbouring words and case style."""
+
+from __future__ import annotations
+
+import re
+
+_NON_WORD = re.compile(r"[\W_]")
+_SENTENCE_START = re.compile(
+    r"(?:^|[.!?…]\s+)(?:\[[\d:.,]+\]\s*)?(?:[^\W\d_]{1,15}:\s+)?([^\W\d_])", re.MULTILINE
+)
+_PREVIOUS_WORD = re.compile(r"([\w:]+)[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]+([\w:]+)")
+_NEXT_MARK = re.compile(r"[ \t]*(\S?)")
+_WORD = re.compile(r"[^\W\d_]+")
+_OPENERS = frozenset(" \t\"'”“«»(–—-")
+_TERMINATORS = frozenset(".!?…:")
+
+
+def matching_form(text: str) -> str:
+    """Return ``text`` lowercased with every non-word character as a space, same length.
+
+    Whole-word matching then needs no per-character checks: a term padded with spaces can
+    only match where the text has word boundaries.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A few characters ("İ") lowercase to two; keep those as they are so offsets hold.
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return _NON_WORD.sub(" ", lowered)
+
+
+def term_form(term: str) -> str:
+    """Return the matching form of a term with runs of spaces collapsed."""
+    return " ".join(matching_form(term).split())
+
+
+def is_lowercase_style(text: str) -> bool:
+    """Tell whether most sentences start in lowercase (a sloppy, all-lowercase transcript)."""
+    initials = [match.group(1) for match in _SENTENCE_START.finditer(text)]
+    lower = sum(1 for initial in initials if initial.islower())
+    return lower >= 2 and lower > len(initials) - lower
+
+
+def is_sentence_start(text: str, pos: int) -> bool:
+    """Tell whether the word at ``pos`` starts a sentence or an utterance."""
+    i = pos - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] == "\n" or text[i] in _TERMINATORS
+
+
+def previous_word(text: str, pos: int) -> str | None:
+    """Return the lowercased word just before ``pos`` within its sentence, if any."""
+    match = _PREVIOUS_WORD.search(text, max(0, pos - 40), pos)
+    return match.group(1).lower() if match else None
+
+
+def next_word(text: str, end: int) -> str | None:
+    """Return the word just after ``end`` (separated by spaces only), if any."""
+    match = _NEXT_WORD.match(text, end)
+    return match.group(1) if match else None
+
+
+def next_mark(text: str, end: int) -> str:
+    """Return the next non-blank character after ``end`` ("" at a line or text end)."""
+    match = _NEXT_MARK.match(text, end)
+    return match.group(1) if match else ""
+
+
+def words(text: str) -> set[str]:
+    """Return the set of lowercased words in ``text``."""
+    return set(_WORD.findall(text.lower()))
+
+
+def like_case(original: str, replacement: str) -> str:
+    """Give ``replacement`` the case style of ``original`` where that makes sense."""
+    if replacement.startswith("["):
+        return replacement
+    if original.islower():
+        return replacement.lower()
+    if len(original) > 1 and original.isupper() and not replacement.isupper():
+        return replacement.upper()
+    return replacement

@@ -1,0 +1,85 @@
+"""Browser fixtures: the app on a live local server and Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from ..conftest import require
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Without these, Chromium reaches out to Google's hosts at start-up.
+QUIET_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+
+
+@pytest.fixture
+def live_server(app_config, app):
+    """Serve the app on 127.0.0.1 on a free port for the length of a test."""
+    app.config["SERVER_NAME"] = None
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Launch headless Chromium, or skip with one clear line where there is none."""
+    require(
+        shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM),
+        f"Chromium not found at {CHROMIUM}: browser tests skipped (apt-get install chromium)",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=QUIET_FLAGS
+        )
+        yield instance
+        instance.close()
+
+
+class ForeignRequests(list):
+    """Requests any page made to a host other than the live server."""
+
+
+@pytest.fixture
+def page_factory(browser, live_server):
+    """Open isolated browser contexts whose requests to other hosts are blocked and recorded."""
+    contexts = []
+    foreign = ForeignRequests()
+    own_host = urlsplit(live_server).netloc
+
+    def guard(route):
+        if urlsplit(route.request.url).netloc != own_host:
+            foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def new_page():
+        context = browser.new_context(base_url=live_server, locale="sv-SE")
+        context.route("**/*", guard)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert not foreign, f"pages requested other hosts: {foreign}"

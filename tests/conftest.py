@@ -1,0 +1,173 @@
+"""Fixtures: a database per test run, the app, clients, and factories for people and studies."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlmodel import Session, SQLModel
+
+from study import create_app, db
+from study.accounts import services as accounts
+from study.accounts.models import Role, User
+from study.models import import_all_models
+from study.studies import services as studies
+from study.studies.models import MemberRole, Study
+
+PASSWORD = "correct horse battery"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test whose outside component is missing, but fail in CI where it must exist."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """Create a fresh database for this test run (SQLite, or PostgreSQL from DATABASE_URL)."""
+    configured = os.environ.get("DATABASE_URL")
+    if not configured or configured.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        db.upgrade(url)
+        yield url
+        return
+    name = f"intervjustudie_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(configured, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(configured).set(database=name).render_as_string(hide_password=False)
+    try:
+        db.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Return the test configuration; a test may change it before asking for `app`."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_PARAMS": CHEAP_ARGON2,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "RESET_RATE_LIMIT": "1000 per minute",
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch):
+    """Create the app on the test database; every row is removed afterwards."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    application = create_app(app_config)
+    yield application
+    engine = application.extensions["db_engine"]
+    import_all_models()
+    with Session(engine) as session:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            session.execute(table.delete())
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    """A database session for arranging and inspecting state directly.
+
+    No app context stays pushed: requests would share it, and with it `g` and the user.
+    """
+    with Session(app.extensions["db_engine"], expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def make_user(app, session) -> Callable[..., User]:
+    """Create an account; the password is always PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.STUDENT, email: str | None = None, name: str | None = None) -> User:
+        n = next(counter)
+        with app.test_request_context():
+            user = accounts.create_user(
+                session,
+                email=email or f"{role.value}{n}@example.org",
+                name=name or f"{role.value.title()} {n}",
+                password=PASSWORD,
+                role=role,
+            )
+            session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_study(app, session) -> Callable[..., Study]:
+    """Create a study owned by a student, optionally with a supervisor already joined."""
+
+    def make(
+        owner: User, supervisor: User | None = None, title: str = "Relationell välfärd"
+    ) -> Study:
+        with app.test_request_context():
+            study = studies.create_study(
+                session, owner, {"title": title, "purpose": "Att undersöka."}
+            )
+            if supervisor is not None:
+                invitation, _token = studies.invite_member(
+                    session, study, owner, supervisor.email, MemberRole.SUPERVISOR
+                )
+                studies.accept_invitation(session, invitation, supervisor)
+            session.commit()
+        return study
+
+    return make
+
+
+@dataclass
+class Auth:
+    """Log a test client in and out as a given account."""
+
+    client: object
+
+    def login(self, user: User | str, password: str = PASSWORD):
+        """Log in through the real log-in form."""
+        email = user if isinstance(user, str) else user.email
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        """Log out through the real button."""
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    """Log-in helper bound to the test client."""
+    return Auth(client)

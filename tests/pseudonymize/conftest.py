@@ -1,0 +1,77 @@
+"""Fixtures for the pseudonymization tests: marked-up transcripts and their code keys."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from study.pseudonymize.codekey import CodeKey
+
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "transcripts"
+OWN = Path(__file__).resolve().parent / "data"
+SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A marked span in a transcript's plain text."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A transcript's plain text with the spans its markup marked."""
+
+    name: str
+    plain: str
+    spans: list[Marked]
+
+    @property
+    def must(self) -> list[Marked]:
+        return [span for span in self.spans if span.label != "NEUTRAL"]
+
+
+def read_marked(path: Path) -> Transcript:
+    marked = path.read_text(encoding="utf-8")
+    plain, spans, position = [], [], 0
+    length = 0
+    for match in SPAN.finditer(marked):
+        before = marked[position : match.start()]
+        plain.append(before)
+        length += len(before)
+        spans.append(Marked(length, length + len(match.group(2)), match.group(1), match.group(2)))
+        plain.append(match.group(2))
+        length += len(match.group(2))
+        position = match.end()
+    plain.append(marked[position:])
+    return Transcript(path.name, "".join(plain), spans)
+
+
+def corpus(folder: Path) -> list[Transcript]:
+    return [read_marked(path) for path in sorted(folder.glob("*.txt")) if path.name != "README.md"]
+
+
+def key_rows(folder: Path) -> list[list[str]]:
+    with open(folder / "keys.csv", encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    return [row[1:] for row in rows[1:]]  # drop the file column
+
+
+@pytest.fixture
+def samples() -> tuple[list[Transcript], CodeKey]:
+    if not SAMPLES.is_dir():
+        pytest.skip("the shared sample transcripts are not beside the repository")
+    return corpus(SAMPLES), CodeKey.from_rows(key_rows(SAMPLES))
+
+
+@pytest.fixture
+def own() -> tuple[list[Transcript], CodeKey]:
+    return corpus(OWN), CodeKey.from_rows(key_rows(OWN))

@@ -1,0 +1,108 @@
+"""Words that are both names and ordinary words: context decides."""
+
+from __future__ import annotations
+
+import pytest
+
+from study.pseudonymize.apply import apply
+from study.pseudonymize.codekey import Category, CodeKey
+from study.pseudonymize.suggest import suggest
+
+
+def names(text: str, key: CodeKey | None = None) -> list[str]:
+    return [s.text for s in suggest(text, key) if s.category is Category.PERSON]
+
+
+CASES = [
+    # (text, the names that must be found, in order)
+    (
+        "Min chef, Per Lindahl, bestämmer. Men Per sitter inte i samtalen. Pers uppdrag är "
+        "budgeten. Per vecka blir det femton timmar, och en summa per månad.",
+        ["Per Lindahl", "Per", "Pers"],
+    ),
+    (
+        "Vi hade en kille, Bo, han var sexton. Bos pappa flyttade och frågan var var han skulle bo. "
+        "Bo hos mamman gick inte. Bo hörde av sig i våras.",
+        ["Bo", "Bos", "Bo"],
+    ),
+    (
+        "Kollegan Björn Ek ringde. Björn sa att jag blev som en björn. Det var en björn i skogen.",
+        ["Björn Ek", "Björn"],
+    ),
+    (
+        "Det fanns en tjej i nian, Rosa. Rosa lappar, alltid. Rosas pappa flyttade. "
+        "Hon skickade ett vykort med en rosa ros på.",
+        ["Rosa", "Rosas"],
+    ),
+    (
+        "Dag Wallin är mentor. Dag har varit mentor i tre år. Dag ut och dag in pluggade de.",
+        ["Dag Wallin", "Dag"],
+    ),
+    (
+        "På skolan finns Liv, hon är vägledare. Liv ringer varje fredag. Det gör skillnad i nåns liv.",
+        ["Liv", "Liv"],
+    ),
+    (
+        "Skolsköterskan, Ros Ekman, och jag jobbar tätt. Ros ser eleverna. Man får både ros och ris.",
+        ["Ros Ekman", "Ros"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_names_that_are_also_words_are_found_only_as_names(text, expected):
+    assert names(text) == expected
+
+
+def test_lowercase_transcript_names_follow_context():
+    text = (
+        "ja jag jobbar med Stig Nordin. jag och stig gick runt i typ ett halvår. alla känner stig. "
+        "stigs grej är lugnet. det finns en stig bakom centrum. där träffade vi leila. "
+        "leilas mamma ringde. vi räknar samtal per kväll."
+    )
+    assert names(text) == ["Stig Nordin", "stig", "stig", "stigs", "leila", "leilas"]
+
+
+def test_the_verb_bo_and_per_manad_survive_apply_while_the_names_change():
+    key = CodeKey()
+    key.add("Bo", Category.PERSON, "Oskar")
+    key.add("Per", Category.PERSON, "Nils")
+    text = "Bo fick bo på ett boende. Per sa att det kostar 500 per månad. Bos rum."
+    assert (
+        apply(text, key)
+        == "Oskar fick bo på ett boende. Nils sa att det kostar 500 per månad. Oskars rum."
+    )
+
+
+def test_known_neutral_names_are_not_suggested():
+    text = (
+        "Hon fick hjälp av Försäkringskassan och Migrationsverket, kom från Somalia och "
+        "hittade oss på Facebook och snapchat. Pengarna kom från Arvsfonden."
+    )
+    assert suggest(text) == []
+
+
+def test_acronyms_for_methods_are_not_suggested_but_a_university_is():
+    found = [
+        (s.text, s.category.value)
+        for s in suggest("Allt ska in i BBIC, det är NPM. Han läser på KTH.")
+    ]
+    assert found == [("KTH", "organisation")]
+
+
+def test_places_and_organisations_from_context():
+    found = {
+        (s.text, s.category.value)
+        for s in suggest(
+            "Vi gick runt Aspen och till fritidsgården Kulan. Sen till Nordost Boxning och "
+            "Lerums gymnasium, och Boxningsklubben Kämpa i Valsätra. Men skolan mäts på betyg."
+        )
+    }
+    assert found == {
+        ("Aspen", "place"),
+        ("Kulan", "organisation"),
+        ("Nordost Boxning", "organisation"),
+        ("Lerums gymnasium", "organisation"),
+        ("Boxningsklubben Kämpa", "organisation"),
+        ("Valsätra", "place"),
+    }

@@ -1,0 +1,64 @@
+"""The audit log: every entry chains onto the one before, and tampering is found."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from study import audit
+from study.audit import AuditEvent
+
+
+@pytest.fixture
+def logged(app, session):
+    with app.app_context():
+        for n in range(5):
+            audit.record(session, "test.event", actor_id=n, subject=f"thing:{n}", n=n)
+        session.commit()
+
+
+def test_an_intact_log_verifies(runner, logged):
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0
+    assert "5" in result.output
+
+
+def test_a_changed_entry_is_named(runner, logged, session):
+    session.execute(text("UPDATE audit_event SET subject = 'thing:99' WHERE id = 3"))
+    session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "entry 3" in result.output
+
+
+def test_a_removed_entry_is_named(runner, logged, session):
+    session.execute(text("DELETE FROM audit_event WHERE id = 2"))
+    session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "entry 3" in result.output
+
+
+def test_an_inserted_entry_is_named(runner, logged, session):
+    rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    session.execute(text("UPDATE audit_event SET id = id + 100 WHERE id >= 4"))
+    session.expunge_all()
+    forged = AuditEvent(
+        id=4, created_at=rows[3].created_at, action="forged", prev_hash=rows[2].hash, hash="f" * 64
+    )
+    forged.hash = forged.compute_hash()
+    session.add(forged)
+    session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "entry 104" in result.output
+
+
+def test_entries_hold_no_secrets(client, make_user, session):
+    user = make_user()
+    client.post("/login", data={"email": user.email, "password": "correct horse battery"})
+    client.post("/password/forgot", data={"email": user.email})
+    dump = " ".join(f"{e.subject} {e.details}" for e in session.exec(select(AuditEvent)))
+    assert "correct horse battery" not in dump
+    assert user.password_hash not in dump

@@ -1,0 +1,172 @@
+"""The authorization matrix: every route × every kind of visitor, declared as data.
+
+A route missing from EXPECTATIONS fails `test_every_route_has_an_expectation`, so no new
+route can slip through unchecked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+
+from study.accounts.models import Role
+from study.accounts.services import start_password_reset
+from study.studies import services as studies
+from study.studies.models import MemberRole
+
+ACTORS = ("anonymous", "owner", "other_student", "supervisor", "other_supervisor", "admin")
+
+PUBLIC = dict.fromkeys(ACTORS, "ok")
+LOGGED_IN = {**dict.fromkeys(ACTORS, "ok"), "anonymous": "login"}
+ADMIN = {**dict.fromkeys(ACTORS, "forbidden"), "anonymous": "login", "admin": "ok"}
+STUDENT = {
+    "anonymous": "login",
+    "owner": "ok",
+    "other_student": "ok",
+    "supervisor": "forbidden",
+    "other_supervisor": "forbidden",
+    "admin": "forbidden",
+}
+STUDY_MEMBER = {
+    "anonymous": "login",
+    "owner": "ok",
+    "supervisor": "ok",
+    "other_student": "hidden",
+    "other_supervisor": "hidden",
+    "admin": "hidden",
+}
+STUDY_AUTHOR = {**STUDY_MEMBER, "supervisor": "forbidden"}
+
+#: (endpoint, method) → what each actor gets.
+EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
+    ("static", "GET"): PUBLIC,
+    ("main.index", "GET"): PUBLIC,
+    ("main.set_language", "GET"): PUBLIC,
+    ("accounts.register", "GET"): PUBLIC,
+    ("accounts.register", "POST"): PUBLIC,
+    ("accounts.login", "GET"): PUBLIC,
+    ("accounts.login", "POST"): PUBLIC,
+    ("accounts.logout", "POST"): LOGGED_IN,
+    ("accounts.forgot_password", "GET"): PUBLIC,
+    ("accounts.forgot_password", "POST"): PUBLIC,
+    ("accounts.reset_password", "GET"): PUBLIC,
+    ("accounts.reset_password", "POST"): PUBLIC,
+    ("accounts.change_password", "GET"): LOGGED_IN,
+    ("accounts.change_password", "POST"): LOGGED_IN,
+    ("admin.users", "GET"): ADMIN,
+    ("admin.create_user", "GET"): ADMIN,
+    ("admin.create_user", "POST"): ADMIN,
+    ("admin.set_active", "POST"): ADMIN,
+    ("admin.outbox", "GET"): ADMIN,
+    ("studies.index", "GET"): LOGGED_IN,
+    ("studies.create", "GET"): STUDENT,
+    ("studies.create", "POST"): STUDENT,
+    ("studies.dashboard", "GET"): STUDY_MEMBER,
+    ("studies.plan", "GET"): STUDY_AUTHOR,
+    ("studies.plan", "POST"): STUDY_AUTHOR,
+    ("studies.members", "GET"): STUDY_MEMBER,
+    ("studies.members", "POST"): STUDY_AUTHOR,
+    ("studies.invitation", "GET"): PUBLIC,
+    ("studies.accept_invitation", "POST"): LOGGED_IN,
+    ("studies.invited_register", "GET"): PUBLIC,
+    ("studies.invited_register", "POST"): PUBLIC,
+    ("guide.show", "GET"): STUDY_MEMBER,
+}
+
+
+def routes(app) -> set[tuple[str, str]]:
+    """Return every (endpoint, method) the app serves, HEAD and OPTIONS aside."""
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_has_an_expectation(app):
+    missing = routes(app) - EXPECTATIONS.keys()
+    assert not missing, f"routes without a declared access expectation: {sorted(missing)}"
+
+
+def test_every_expectation_names_a_route(app):
+    stale = EXPECTATIONS.keys() - routes(app)
+    assert not stale, f"expectations for routes that no longer exist: {sorted(stale)}"
+
+
+@dataclass
+class World:
+    """The people and objects the matrix runs against."""
+
+    users: dict
+    values: dict
+
+
+@pytest.fixture
+def world(app, session, make_user, make_study) -> World:
+    owner = make_user(Role.STUDENT)
+    supervisor = make_user(Role.SUPERVISOR)
+    users = {
+        "owner": owner,
+        "other_student": make_user(Role.STUDENT),
+        "supervisor": supervisor,
+        "other_supervisor": make_user(Role.SUPERVISOR),
+        "admin": make_user(Role.ADMIN),
+    }
+    study = make_study(owner, supervisor)
+    make_study(users["other_student"], users["other_supervisor"], title="En annan studie")
+    with app.test_request_context():
+        _invitation, token = studies.invite_member(
+            session, study, owner, "ny@example.org", MemberRole.AUTHOR
+        )
+        _user, reset_token = start_password_reset(session, owner.email)
+        session.commit()
+    values = {
+        "study_id": study.id,
+        "token": token,
+        "code": "en",
+        "filename": "style.css",
+        "user_id": users["other_student"].id,
+        "active": 1,
+        "accounts.reset_password": {"token": reset_token},
+    }
+    return World(users, values)
+
+
+def outcome(response) -> str:
+    """Classify a response as the matrix sees it."""
+    if (
+        response.status_code in (302, 303)
+        and urlsplit(response.headers["Location"]).path == "/login"
+    ):
+        return "login"
+    return {403: "forbidden", 404: "hidden", 401: "login"}.get(response.status_code, "ok")
+
+
+@pytest.mark.parametrize(("endpoint", "method"), sorted(EXPECTATIONS))
+def test_access(app, world, auth, endpoint, method):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        values = {**world.values, **world.values.get(endpoint, {})}
+        url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
+    wrong = []
+    for actor in ACTORS:
+        client = app.test_client()
+        if actor != "anonymous":
+            assert (
+                client.post(
+                    "/login",
+                    data={"email": world.users[actor].email, "password": "correct horse battery"},
+                ).status_code
+                == 302
+            )
+        response = client.open(url, method=method, data={})
+        response.close()
+        got, expected = outcome(response), EXPECTATIONS[(endpoint, method)][actor]
+        if got != expected:
+            wrong.append(f"{actor}: expected {expected}, got {got} ({response.status_code})")
+        if response.status_code >= 500:
+            wrong.append(f"{actor}: server error")
+    assert not wrong, f"{method} {url}: " + "; ".join(wrong)

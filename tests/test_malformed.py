@@ -1,0 +1,156 @@
+"""Malformed input to every POST route: always a 4xx with a message, never a 500, nothing stored."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import url_for
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from study.accounts.models import Role
+from study.models import import_all_models
+from study.studies import services as studies
+from study.studies.models import MemberRole
+
+#: Who sends the malformed data to each POST route: someone the route lets in.
+SENDERS = {
+    "accounts.register": "anonymous",
+    "accounts.login": "anonymous",
+    "accounts.forgot_password": "anonymous",
+    "accounts.reset_password": "anonymous",
+    "accounts.change_password": "owner",
+    "admin.create_user": "admin",
+    "admin.set_active": "admin",
+    "studies.create": "owner",
+    "studies.plan": "owner",
+    "studies.members": "owner",
+    "studies.accept_invitation": "owner",
+    "studies.invited_register": "anonymous",
+}
+#: Routes that take no input at all: there is nothing to malform.
+NO_INPUT = {"accounts.logout"}
+
+BIG = "x" * 100_000
+WRONG_TYPES = {
+    "planned_interviews": "många",
+    "interviews_from": "igår",
+    "interviews_to": "2027-13-45",
+    "submission_on": "[]",
+    "role": "kung",
+    "email": "inte en adress",
+}
+UNKNOWN = {"study_id": 999_999, "user_id": 999_999, "token": "okänd-länk", "active": 1}
+
+
+def post_routes(app) -> list[str]:
+    """Return every endpoint that accepts POST."""
+    return sorted({r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods})
+
+
+def test_every_post_route_has_a_sender(app):
+    missing = set(post_routes(app)) - SENDERS.keys() - NO_INPUT
+    assert not missing, f"POST routes the malformed-input test does not cover: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(app, session, make_user, make_study):
+    owner = make_user(Role.STUDENT)
+    users = {"owner": owner, "admin": make_user(Role.ADMIN)}
+    study = make_study(owner, make_user(Role.SUPERVISOR))
+    with app.test_request_context():
+        _inv, token = studies.invite_member(
+            session, study, owner, "ny@example.org", MemberRole.AUTHOR
+        )
+        from study.accounts.services import start_password_reset
+
+        _user, reset = start_password_reset(session, owner.email)
+        session.commit()
+    values = {"study_id": study.id, "user_id": owner.id, "token": token, "active": 1}
+    return users, values, reset
+
+
+def row_counts(session) -> dict[str, int]:
+    """Count the rows of every table."""
+    import_all_models()
+    session.expire_all()
+    return {
+        t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
+        for t in SQLModel.metadata.sorted_tables
+    }
+
+
+def client_for(app, users, actor):
+    client = app.test_client()
+    if actor != "anonymous":
+        client.post(
+            "/login", data={"email": users[actor].email, "password": "correct horse battery"}
+        )
+    return client
+
+
+def has_message(response) -> bool:
+    """Tell whether the page explains what went wrong."""
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return bool(page.select(".error-summary li, .error-page h1, .flash.error, main h1"))
+
+
+@pytest.mark.parametrize("endpoint", sorted(SENDERS))
+def test_malformed_posts_are_refused_cleanly(app, session, world, endpoint):
+    users, values, reset_token = world
+    rule = next(
+        r for r in app.url_map.iter_rules() if r.endpoint == endpoint and "POST" in r.methods
+    )
+    own_values = dict(values)
+    if endpoint == "accounts.reset_password":
+        own_values["token"] = reset_token
+    with app.test_request_context():
+        url = url_for(endpoint, **{n: own_values[n] for n in rule.arguments})
+        unknown_url = (
+            url_for(endpoint, **{n: UNKNOWN[n] for n in rule.arguments}) if rule.arguments else None
+        )
+    client = client_for(app, users, SENDERS[endpoint])
+    form_page = client.get(url) if "GET" in rule.methods else None
+    fields = (
+        [
+            i["name"]
+            for i in BeautifulSoup(form_page.get_data(as_text=True), "html.parser").select(
+                "main form [name]"
+            )
+        ]
+        if form_page is not None and form_page.status_code == 200
+        else []
+    )
+    fields = [f for f in fields if f != "csrf_token"]
+    cases = []
+    if fields:
+        cases += [
+            ("missing fields", {"data": {}}),
+            ("100 kB strings", {"data": dict.fromkeys(fields, BIG)}),
+            ("wrong types", {"data": {f: WRONG_TYPES.get(f, "\x00") for f in fields}}),
+            (
+                "raw invalid UTF-8",
+                {
+                    "data": b"&".join(f.encode() + b"=\xff\xfe\x80" for f in fields),
+                    "content_type": "application/x-www-form-urlencoded",
+                },
+            ),
+            (
+                "invalid UTF-8",
+                {
+                    "data": b"&".join(f.encode() + b"=%FF%FE%80" for f in fields),
+                    "content_type": "application/x-www-form-urlencoded",
+                },
+            ),
+        ]
+    if unknown_url:
+        cases.append(("unknown ids", {"data": dict.fromkeys(fields, "a")}, unknown_url))
+    assert cases, f"{endpoint} has neither fields nor ids to malform"
+    before = row_counts(session)
+    for case in cases:
+        name, kwargs = case[0], case[1]
+        target = case[2] if len(case) > 2 else url
+        response = client.post(target, **kwargs)
+        assert 400 <= response.status_code < 500, f"{endpoint} {name}: {response.status_code}"
+        assert has_message(response), f"{endpoint} {name}: no message on the page"
+        assert row_counts(session) == before, f"{endpoint} {name}: something was stored"
