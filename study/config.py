@@ -22,7 +22,15 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "MAIL_SENDER": "From address of the mail the application sends",
     "IDLE_TIMEOUT_MINUTES": "minutes of inactivity before a session ends (default 30)",
     "EXTERNAL_URL": "base URL used in e-mailed links, e.g. https://intervju.example.se",
+    "VAULT_PATH": "folder of the encrypted files (default: instance/vault)",
+    "INTERVJUSTUDIE_MASTER_KEY": "master key (base64, 32 bytes) instead of instance/keys/; "
+    "`flask --app app keys new-master` prints one",
+    "INTERVJUSTUDIE_RETIRED_MASTER_KEYS": "comma-separated earlier master keys, "
+    "kept only until `flask --app app keys rotate` has rewrapped every study key",
 }
+
+#: Secrets read where they are used, so that they never sit in app.config.
+_READ_WHERE_USED = {"INTERVJUSTUDIE_MASTER_KEY", "INTERVJUSTUDIE_RETIRED_MASTER_KEYS"}
 
 
 def default_config(instance_path: Path) -> dict[str, Any]:
@@ -47,6 +55,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": False,
         "MAIL_SENDER": "Intervjustudie <noreply@localhost>",
         "EXTERNAL_URL": None,
+        "VAULT_BACKEND": "files",
+        "VAULT_PATH": str(instance_path / "vault"),
         "PASSWORD_RESET_HOURS": 2,
         "INVITATION_DAYS": 14,
         "ARGON2_PARAMS": {},
@@ -60,7 +70,7 @@ def from_environment() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name in ENVIRONMENT_SETTINGS:
         value = os.environ.get(name)
-        if value in (None, ""):
+        if value in (None, "") or name in _READ_WHERE_USED:
             continue
         if name == "MAIL_PORT":
             found[name] = int(value)

@@ -27,11 +27,15 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Switch each new SQLite connection to WAL with foreign keys enforced."""
+    """Switch each new SQLite connection to WAL with foreign keys enforced.
+
+    secure_delete overwrites deleted rows, so a destroyed key does not linger in free pages.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

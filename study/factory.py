@@ -11,6 +11,7 @@ from flask import Flask
 from . import audit, db, mail, security
 from .config import default_config, from_environment, instance_secret_key
 from .extensions import babel, csrf, limiter, login_manager
+from .vault import service as vault_service
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -45,6 +46,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=security.select_locale)
     login_manager.init_app(app)
     security.init_app(app)
+    vault_service.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -66,6 +68,8 @@ def _register_commands(app: Flask) -> None:
     """Attach the administration commands."""
     from .accounts.cli import users_group
     from .demo import demo_command
+    from .vault.commands import keys_group
 
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(keys_group)

@@ -16,6 +16,9 @@ MODEL_MODULES = (
     "study.accounts.models",
     "study.studies.models",
     "study.guide.models",
+    "study.respondents.models",
+    "study.vault.models",
+    "study.pseudonymize.models",
 )
 
 

@@ -44,6 +44,10 @@ __all__ = [
     "X25519Recipient",
     "new_header",
     "open_header",
+    "new_wrapping_key",
+    "key_id",
+    "open_sealed",
+    "seal",
 ]
 
 CHUNK_SIZE = 64 * 1024
@@ -60,6 +64,10 @@ _WORK_FACTOR = re.compile(r"[1-9][0-9]?")
 # encrypt_into/decrypt_into (cryptography 45+) write into a caller's buffer; older releases
 # get the same results through one join per batch.
 _HAS_INTO = hasattr(ChaCha20Poly1305, "encrypt_into")
+WRAPPING_KEY_SIZE = 32
+_SEALED_VERSION = b"\x01"
+_SEAL_NONCE_SIZE = 12
+_KEY_ID_LABEL = b"intervjustudie/key-id"
 
 
 class Recipient(Protocol):
@@ -385,3 +393,47 @@ def open_header(header: Header, identities: Iterable[Identity], nonce: bytes) ->
             raise AgeError("header MAC mismatch: the header was altered")
         return PayloadCipher(file_key, nonce)
     raise AgeError("no identity matched any of the file's recipients")
+
+
+def new_wrapping_key() -> bytes:
+    """Return a fresh random key for seal(): a master key or a study key."""
+    return os.urandom(WRAPPING_KEY_SIZE)
+
+
+def key_id(key: bytes) -> str:
+    """Return a short public name for a wrapping key that reveals nothing about it."""
+    return _hkdf(key, b"", _KEY_ID_LABEL)[:8].hex()
+
+
+def seal(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    """Encrypt and authenticate plaintext under key, bound to associated_data.
+
+    The result opens only with the same key and the same associated data, so a sealed
+    value copied next to another record (other ids) does not open.
+    """
+    _check_wrapping_key(key)
+    nonce = os.urandom(_SEAL_NONCE_SIZE)
+    return (
+        _SEALED_VERSION + nonce + ChaCha20Poly1305(key).encrypt(nonce, plaintext, associated_data)
+    )
+
+
+def open_sealed(key: bytes, sealed: bytes, associated_data: bytes) -> bytes:
+    """Return the plaintext of a value made by seal().
+
+    :raises AgeError: if the key or associated data is wrong or the value was altered.
+    """
+    _check_wrapping_key(key)
+    header = len(_SEALED_VERSION) + _SEAL_NONCE_SIZE
+    if len(sealed) < header + TAG_SIZE or sealed[:1] != _SEALED_VERSION:
+        raise AgeError("sealed value is malformed")
+    nonce = sealed[1:header]
+    try:
+        return ChaCha20Poly1305(key).decrypt(nonce, sealed[header:], associated_data)
+    except InvalidTag:
+        raise AgeError("sealed value does not open: wrong key, wrong record or altered") from None
+
+
+def _check_wrapping_key(key: bytes) -> None:
+    if len(key) != WRAPPING_KEY_SIZE:
+        raise AgeError("a wrapping key must be 32 bytes")
