@@ -11,13 +11,18 @@ from ..models import UTCDateTime, utcnow
 
 
 class CodeKeySettings(SQLModel, table=True):
-    """How a study's pseudonyms are generated; the seed is sealed, since it could reveal them."""
+    """A study's code key as a whole: its pseudonym style and its sealed state.
+
+    The state seals together the seed (which could reveal pseudonyms), the generation of
+    the rows and their count, so no row can be dropped, reordered or replayed.
+    """
 
     __tablename__ = "code_key_settings"
 
     study_id: int = Field(foreign_key="study.id", primary_key=True)
     style: str = Field(max_length=16)
-    sealed_seed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    generation: int = 0
+    sealed_state: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -30,6 +35,7 @@ class CodeKeyRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     study_id: int = Field(foreign_key="study.id", index=True)
+    generation: int
     position: int
     sealed_entry: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(

@@ -1,4 +1,4 @@
-"""`flask --app app keys …`: master key rotation and a fresh key for the environment."""
+"""`flask --app app keys …`: master key rotation, retirement, and a fresh key for the environment."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from ..db import session_scope
 from .age import new_wrapping_key
 from .keys import MasterKeyError, add_master_key, encode_key, remove_unused_keys
-from .service import get_vault, keyring
+from .service import get_vault
 
 keys_group = AppGroup("keys", help="Manage the master keys that seal every study's key.")
 
@@ -18,29 +18,41 @@ keys_group = AppGroup("keys", help="Manage the master keys that seal every study
 def rotate_command() -> None:
     """Seal every study key with a new master key; file contents are not touched.
 
-    With keys in instance/keys/, a new master key is created and the old one is deleted once
-    no study key needs it. With INTERVJUSTUDIE_MASTER_KEY, the current key there is used
-    and the retired keys are only read. Safe to run again after a crash.
+    With keys in instance/keys/, a new master key is created and made current; the old
+    one stays until `keys retire`. With INTERVJUSTUDIE_MASTER_KEY, the key there becomes
+    the sealing key and the retired keys are only read. Safe to run again after a crash.
     """
     try:
-        ring = keyring()
-        if ring.directory is not None:
-            ring = add_master_key(ring)
-            current_app.extensions["vault_keyring"] = ring
         with session_scope() as session:
             vault = get_vault(session)
+            if vault.keyring.directory is not None:
+                vault.keyring = add_master_key(vault.keyring)
+                current_app.extensions["vault_keyring"] = vault.keyring
             count = vault.rewrap_study_keys()
-        with session_scope() as session:
-            in_use = get_vault(session).master_key_ids_in_use()
-        removed = remove_unused_keys(ring, in_use)
+            current_id = vault.keyring.current_id
     except MasterKeyError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{count} study keys sealed with master key {ring.current_id}.")
-    if removed:
-        click.echo(f"Removed master keys no longer in use: {', '.join(removed)}.")
-    left = sorted(in_use - {ring.current_id})
-    if left:
-        click.echo(f"Still in use and kept: {', '.join(left)}.")
+    click.echo(f"{count} study keys sealed with master key {current_id}.")
+    click.echo(
+        "Restart the application so that every worker uses the new key, then run "
+        "`flask --app app keys retire` once no backup sealed under an old key is kept."
+    )
+
+
+@keys_group.command("retire")
+def retire_command() -> None:
+    """Delete the master key files in instance/keys/ that no study key needs any more."""
+    try:
+        with session_scope() as session:
+            vault = get_vault(session)
+            in_use = vault.master_key_ids_in_use()
+            removed = remove_unused_keys(vault.keyring, in_use)
+    except MasterKeyError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Removed master keys: {', '.join(removed) or 'none'}.")
+    kept = sorted(in_use - {vault.keyring.current_id})
+    if kept:
+        click.echo(f"Still sealing study keys, so kept: {', '.join(kept)}. Run `keys rotate`.")
 
 
 @keys_group.command("new-master")

@@ -46,6 +46,15 @@ class MasterKeyring:
         """The key that seals new and rotated study keys."""
         return self.keys[self.current_id]
 
+    def is_stale(self) -> bool:
+        """Return whether another process has made a new key current since this was read."""
+        if self.directory is None:
+            return False
+        try:
+            return _read_current(self.directory) != self.current_id
+        except FileNotFoundError:
+            return True
+
     def get(self, master_key_id: str) -> bytes:
         """Return the key with this id.
 
@@ -60,10 +69,16 @@ class MasterKeyring:
             ) from None
 
 
-def load_keyring(instance_path: Path, environ: Mapping[str, str] = os.environ) -> MasterKeyring:
-    """Return the master keys from the environment, or from instance/keys/ (created on first run).
+def load_keyring(
+    instance_path: Path, environ: Mapping[str, str] = os.environ, *, create: bool = True
+) -> MasterKeyring:
+    """Return the master keys from the environment, or from instance/keys/.
 
-    :raises MasterKeyError: if a key is malformed or the folder's current key is missing.
+    The folder and its first key are created when there are none and create is True; the
+    caller passes False once study keys exist, so that a lost folder is an error instead of
+    a fresh key that opens nothing.
+
+    :raises MasterKeyError: if a key is malformed or missing.
     """
     if environ.get(MASTER_KEY_ENV):
         current = _decode(environ[MASTER_KEY_ENV], MASTER_KEY_ENV)
@@ -75,8 +90,13 @@ def load_keyring(instance_path: Path, environ: Mapping[str, str] = os.environ) -
         keys = {key_id(key): key for key in (*retired, current)}
         return MasterKeyring(key_id(current), keys)
     directory = instance_path / "keys"
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not (directory / _CURRENT).exists():
+        if not create:
+            raise MasterKeyError(
+                f"no master key in {directory} although study keys exist: restore the folder "
+                f"from its backup or set {MASTER_KEY_ENV}"
+            )
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         _create_first_key(directory)
     return _read_folder(directory)
 
@@ -99,7 +119,8 @@ def add_master_key(keyring: MasterKeyring) -> MasterKeyring:
 def remove_unused_keys(keyring: MasterKeyring, used_ids: Iterable[str]) -> list[str]:
     """Delete the folder's key files that are neither current nor used by a study key.
 
-    Call this only after the rewrapped study keys are committed. Returns the removed ids.
+    Run it only when every process has picked up the current key (after a restart) and
+    no database backup sealed under an old key is still kept. Returns the removed ids.
     """
     if keyring.directory is None:
         return []
@@ -158,10 +179,12 @@ def _write_key_file(directory: Path, key: bytes) -> str:
 def _read_folder(directory: Path) -> MasterKeyring:
     keys = {}
     for path in sorted(directory.glob(_KEY_FILE.format("*"))):
+        try:
+            text = path.read_text(encoding="ascii")
+        except FileNotFoundError:
+            continue  # removed meanwhile: a lost first-run race or a retired key
         lines = [
-            line.strip()
-            for line in path.read_text(encoding="ascii").splitlines()
-            if line.strip() and not line.startswith("#")
+            line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
         ]
         if len(lines) != 1:
             raise MasterKeyError(f"{path} does not hold exactly one key")
@@ -169,7 +192,11 @@ def _read_folder(directory: Path) -> MasterKeyring:
         if _KEY_FILE.format(key_id(key)) != path.name:
             raise MasterKeyError(f"{path} holds a key whose id does not match its name")
         keys[key_id(key)] = key
-    current_id = (directory / _CURRENT).read_text(encoding="ascii").strip()
+    current_id = _read_current(directory)
     if current_id not in keys:
         raise MasterKeyError(f"the current master key {current_id} is missing from {directory}")
     return MasterKeyring(current_id, keys, directory)
+
+
+def _read_current(directory: Path) -> str:
+    return (directory / _CURRENT).read_text(encoding="ascii").strip()

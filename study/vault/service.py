@@ -4,26 +4,28 @@ master key (outside the database) ─seals→ study key ─seals→ respondent's
                                                             ↓ opens
                        files encrypted to the respondent's public key (age v1)
 
-Storing a file needs only the respondent's public key; reading one needs the whole chain,
-and every read is written to the audit log. The caller owns the transaction: methods add
-and flush rows, the caller commits.
+Storing a file needs only the respondent's public key; reading one needs the whole chain.
+Key creation, rotation and destruction and every decryption are audit events. Methods add
+and flush rows in the caller's session; the ones that must not be rolled back on their own
+(an upload, a decryption's audit entry) commit, and say so.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import Flask, current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from .. import audit
 from ..models import utcnow
+from ..pseudonymize.store import SealedKeyStore
 from ..respondents.models import Respondent
 from .age import X25519Identity, X25519Recipient, new_wrapping_key, open_sealed, seal
 from .keys import MasterKeyring, load_keyring
@@ -39,12 +41,23 @@ class KeyDestroyedError(Exception):
     """The respondent's key was destroyed: nothing can be stored for or read from them."""
 
 
+class RespondentWithdrawnError(Exception):
+    """The respondent has withdrawn: nothing new may be stored for them."""
+
+
+class KeyMismatchError(Exception):
+    """A respondent's public key no longer matches their sealed private key."""
+
+
 def _study_key_context(study_id: int) -> bytes:
     return f"intervjustudie/study-key/v1\0study={study_id}".encode()
 
 
-def _identity_context(study_id: int, respondent_id: int) -> bytes:
-    return f"intervjustudie/respondent-identity/v1\0study={study_id}\0respondent={respondent_id}".encode()
+def _identity_context(study_id: int, respondent_id: int, recipient: str) -> bytes:
+    return (
+        f"intervjustudie/respondent-identity/v1\0study={study_id}"
+        f"\0respondent={respondent_id}\0recipient={recipient}"
+    ).encode()
 
 
 class Upload:
@@ -70,46 +83,37 @@ class Vault:
 
     # Study keys ---------------------------------------------------------------------------
 
-    def study_key(self, study_id: int, *, actor_id: int | None = None) -> bytes:
+    def _study_key(self, study_id: int, actor_id: int | None) -> bytes:
         """Return the study's key, creating and sealing it on first use."""
-        row = self._study_key_row(study_id)
+        row = self.session.exec(select(StudyKey).where(StudyKey.study_id == study_id)).first()
         if row is None:
-            row = self._create_study_key(study_id, actor_id)
+            row = StudyKey(
+                study_id=study_id,
+                master_key_id=self.keyring.current_id,
+                sealed_key=seal(
+                    self.keyring.current, new_wrapping_key(), _study_key_context(study_id)
+                ),
+            )
+            # Two first uses racing: the second fails on the unique study_id, nothing is kept.
+            self.session.add(row)
+            self.session.flush()
+            audit.record(
+                self.session,
+                "key.study_created",
+                actor_id=actor_id,
+                study_id=study_id,
+                subject=f"study:{study_id}",
+                master_key_id=row.master_key_id,
+            )
         return open_sealed(
             self.keyring.get(row.master_key_id), row.sealed_key, _study_key_context(study_id)
         )
 
-    def _study_key_row(self, study_id: int) -> StudyKey | None:
-        return self.session.exec(select(StudyKey).where(StudyKey.study_id == study_id)).first()
-
-    def _create_study_key(self, study_id: int, actor_id: int | None) -> StudyKey:
-        row = StudyKey(
-            study_id=study_id,
-            master_key_id=self.keyring.current_id,
-            sealed_key=seal(self.keyring.current, new_wrapping_key(), _study_key_context(study_id)),
-        )
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            # Another request created it first; theirs is the study's key.
-            existing = self._study_key_row(study_id)
-            assert existing is not None
-            return existing
-        audit.record(
-            self.session,
-            "key.study_created",
-            actor_id=actor_id,
-            study_id=study_id,
-            subject=f"study:{study_id}",
-            master_key_id=row.master_key_id,
-        )
-        return row
-
     def rewrap_study_keys(self, *, actor_id: int | None = None) -> int:
         """Seal every study key not under the current master key with it; return how many.
 
-        File contents and respondent keys are untouched: only the top of the chain moves.
+        File contents, respondent keys and code keys are untouched: only the top of the
+        chain moves.
         """
         current = self.keyring.current_id
         rows = self.session.exec(select(StudyKey).where(StudyKey.master_key_id != current)).all()
@@ -134,46 +138,59 @@ class Vault:
         """Return the ids of the master keys that seal at least one study key."""
         return set(self.session.exec(select(StudyKey.master_key_id).distinct()).all())
 
+    def code_key_store(self, study_id: int, *, actor_id: int | None) -> SealedKeyStore:
+        """Return the study's code key store; opening the key is an audit event."""
+
+        def opened() -> None:
+            audit.record(
+                self.session,
+                "code_key.opened",
+                actor_id=actor_id,
+                study_id=study_id,
+                subject=f"study:{study_id}",
+            )
+
+        return SealedKeyStore(
+            self.session, study_id, self._study_key(study_id, actor_id), on_open=opened
+        )
+
     # Respondent keys ----------------------------------------------------------------------
+
+    def _respondent_key(self, respondent_id: int) -> RespondentKey | None:
+        return self.session.exec(
+            select(RespondentKey).where(RespondentKey.respondent_id == respondent_id)
+        ).first()
 
     def recipient(self, respondent: Respondent, *, actor_id: int | None = None) -> X25519Recipient:
         """Return the public key the respondent's files are encrypted to, creating it once.
 
         :raises KeyDestroyedError: if the respondent's key was destroyed.
         """
-        row = self._respondent_key_row(respondent)
+        assert respondent.id is not None
+        row = self._respondent_key(respondent.id)
         if row is None:
             row = self._create_respondent_key(respondent, actor_id)
         if row.sealed_identity is None:
             raise KeyDestroyedError(f"the key of respondent {respondent.id} was destroyed")
         return X25519Recipient.parse(row.recipient)
 
-    def _respondent_key_row(self, respondent: Respondent) -> RespondentKey | None:
-        return self.session.exec(
-            select(RespondentKey).where(RespondentKey.respondent_id == respondent.id)
-        ).first()
-
     def _create_respondent_key(self, respondent: Respondent, actor_id: int | None) -> RespondentKey:
         assert respondent.id is not None
         identity = X25519Identity.generate()
-        study_key = self.study_key(respondent.study_id, actor_id=actor_id)
+        recipient = str(identity.recipient)
+        study_key = self._study_key(respondent.study_id, actor_id)
         row = RespondentKey(
             respondent_id=respondent.id,
             study_id=respondent.study_id,
-            recipient=str(identity.recipient),
+            recipient=recipient,
             sealed_identity=seal(
                 study_key,
                 identity.private_bytes,
-                _identity_context(respondent.study_id, respondent.id),
+                _identity_context(respondent.study_id, respondent.id, recipient),
             ),
         )
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-        except IntegrityError:
-            existing = self._respondent_key_row(respondent)
-            assert existing is not None
-            return existing
+        self.session.add(row)
+        self.session.flush()
         audit.record(
             self.session,
             "key.respondent_created",
@@ -184,20 +201,24 @@ class Vault:
         return row
 
     def _identity(self, respondent_id: int, actor_id: int | None) -> X25519Identity:
-        row = self.session.exec(
-            select(RespondentKey).where(RespondentKey.respondent_id == respondent_id)
-        ).first()
+        row = self._respondent_key(respondent_id)
         if row is None or row.sealed_identity is None:
             raise KeyDestroyedError(f"the key of respondent {respondent_id} was destroyed")
-        study_key = self.study_key(row.study_id, actor_id=actor_id)
-        private = open_sealed(
-            study_key, row.sealed_identity, _identity_context(row.study_id, respondent_id)
-        )
-        return X25519Identity(private)
+        study_key = self._study_key(row.study_id, actor_id)
+        context = _identity_context(row.study_id, respondent_id, row.recipient)
+        identity = X25519Identity(open_sealed(study_key, row.sealed_identity, context))
+        if str(identity.recipient) != row.recipient:
+            raise KeyMismatchError(f"the public key of respondent {respondent_id} was altered")
+        return identity
 
     def destroy_respondent_key(self, respondent: Respondent, *, actor_id: int | None) -> None:
-        """Destroy the respondent's private key: their files can never be read again."""
-        row = self._respondent_key_row(respondent)
+        """Destroy the respondent's private key: their files can never be read again.
+
+        On SQLite the write-ahead log is checkpointed after the commit, so the sealed key
+        does not linger there. Database backups taken before still hold it until they expire.
+        """
+        assert respondent.id is not None
+        row = self._respondent_key(respondent.id)
         if row is None or row.sealed_identity is None:
             return
         row.sealed_identity = None
@@ -211,6 +232,10 @@ class Vault:
             study_id=respondent.study_id,
             subject=f"respondent:{respondent.id}",
         )
+        self._after_commit(_checkpoint_sqlite)
+
+    def _after_commit(self, action: Callable[[Session], None]) -> None:
+        event.listen(self.session, "after_commit", action, once=True)
 
     # Files --------------------------------------------------------------------------------
 
@@ -225,12 +250,18 @@ class Vault:
     ) -> Iterator[Upload]:
         """Yield an Upload that encrypts what is written to it into storage as it arrives.
 
-        The file is recorded (upload.record) when the block ends without error. On error
-        nothing is stored: the partial ciphertext never gets a name and has no final chunk.
+        Commits twice: the respondent's key before the first byte (so no lock is held while
+        a long upload streams in), and the file's record with its audit entry at the end.
+        On error nothing is stored: the partial ciphertext never gets a name and has no
+        final chunk.
 
+        :raises RespondentWithdrawnError: if the respondent has withdrawn.
         :raises KeyDestroyedError: if the respondent's key was destroyed.
         """
+        if respondent.withdrawn_at is not None:
+            raise RespondentWithdrawnError(f"respondent {respondent.id} has withdrawn")
         recipient = self.recipient(respondent, actor_id=actor_id)
+        self.session.commit()
         object_id = f"study-{respondent.study_id}/respondent-{respondent.id}/{uuid.uuid4().hex}"
         with self.storage.writer(object_id) as sink:
             with AgeWriter(sink, [recipient]) as encrypting:
@@ -249,8 +280,22 @@ class Vault:
             sha256=stored.sha256,
             created_by=actor_id,
         )
-        self.session.add(upload.record)
-        self.session.flush()
+        try:
+            self.session.add(upload.record)
+            self.session.flush()
+            audit.record(
+                self.session,
+                "vault.stored",
+                actor_id=actor_id,
+                study_id=respondent.study_id,
+                subject=f"object:{upload.record.id}",
+                kind=kind,
+            )
+            self.session.commit()
+        except BaseException:
+            self.session.rollback()
+            self.storage.delete(object_id, missing_ok=True)
+            raise
 
     def store(
         self,
@@ -261,7 +306,7 @@ class Vault:
         media_type: str = "application/octet-stream",
         actor_id: int | None = None,
     ) -> VaultObject:
-        """Encrypt everything read from source into storage and return its record."""
+        """Encrypt everything read from source into storage; commit and return its record."""
         with self.upload(respondent, kind=kind, media_type=media_type, actor_id=actor_id) as upload:
             while chunk := source.read(_COPY_SIZE):
                 upload.write(chunk)
@@ -269,12 +314,14 @@ class Vault:
         return upload.record
 
     def open(self, vault_object: VaultObject, *, actor_id: int | None, purpose: str) -> AgeReader:
-        """Return a seekable reader of the file's plaintext and audit the decryption.
+        """Return a seekable reader of the file's plaintext.
+
+        The decryption's audit entry is committed before the reader is returned, so no
+        plaintext leaves without a trace.
 
         :raises KeyDestroyedError: if the respondent's key was destroyed.
         """
         identity = self._identity(vault_object.respondent_id, actor_id)
-        reader = AgeReader(self.storage.open(vault_object.object_id), [identity], close_source=True)
         audit.record(
             self.session,
             "vault.decrypted",
@@ -283,11 +330,17 @@ class Vault:
             subject=f"object:{vault_object.id}",
             purpose=purpose,
         )
-        return reader
+        self.session.commit()
+        source = self.storage.open(vault_object.object_id)
+        try:
+            return AgeReader(source, [identity], close_source=True)
+        except BaseException:
+            source.close()
+            raise
 
     def delete(self, vault_object: VaultObject, *, actor_id: int | None) -> None:
-        """Remove the file from storage and its record."""
-        self.storage.delete(vault_object.object_id, missing_ok=True)
+        """Remove the file's record now and the file itself once that is committed."""
+        object_id = vault_object.object_id
         self.session.delete(vault_object)
         self.session.flush()
         audit.record(
@@ -297,6 +350,16 @@ class Vault:
             study_id=vault_object.study_id,
             subject=f"object:{vault_object.id}",
         )
+        storage = self.storage
+        self._after_commit(lambda _session: storage.delete(object_id, missing_ok=True))
+
+
+def _checkpoint_sqlite(session: Session) -> None:
+    """Move SQLite's write-ahead log into the database file and empty it."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        with bind.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def init_app(app: Flask) -> None:
@@ -308,19 +371,25 @@ def init_app(app: Flask) -> None:
     app.extensions["vault_storage"] = storage
 
 
-def keyring() -> MasterKeyring:
-    """Return this application's master keys, loading (or on first run creating) them once."""
+def keyring(session: Session) -> MasterKeyring:
+    """Return the application's master keys, reloaded when another process rotated them.
+
+    On first run the folder and its key are created, but never once study keys exist.
+    """
     app = current_app
-    if "vault_keyring" not in app.extensions:
-        app.extensions["vault_keyring"] = load_keyring(Path(app.instance_path))
-    return app.extensions["vault_keyring"]
+    ring = app.extensions.get("vault_keyring")
+    if ring is None or ring.is_stale():
+        first_run = session.exec(select(StudyKey.id).limit(1)).first() is None
+        ring = load_keyring(Path(app.instance_path), create=first_run)
+        app.extensions["vault_keyring"] = ring
+    return ring
 
 
 def get_vault(session: Session) -> Vault:
     """Return the vault for the current application, working in session's transaction."""
     return Vault(
         session,
-        keyring(),
+        keyring(session),
         current_app.extensions["vault_storage"],
         current_app.config["VAULT_BACKEND"],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from study.audit import AuditEvent
 from study.pseudonymize.codekey import Category, CodeKey, PseudonymStyle
 from study.pseudonymize.models import CodeKeyRow, CodeKeySettings
 from study.pseudonymize.pseudonyms import assign_pseudonyms
@@ -23,7 +24,7 @@ def studies(make_user, make_study):
 def store_for(app, session):
     def make(study) -> SealedKeyStore:
         with app.app_context():
-            return SealedKeyStore(session, study.id, get_vault(session).study_key(study.id))
+            return get_vault(session).code_key_store(study.id, actor_id=None)
 
     return make
 
@@ -51,7 +52,7 @@ def test_nothing_readable_is_stored(session, studies, store_for) -> None:
     store_for(studies[0]).save(_key())
     session.commit()
     stored = b"".join(r.sealed_entry for r in session.exec(select(CodeKeyRow)).all())
-    stored += session.get(CodeKeySettings, studies[0].id).sealed_seed
+    stored += session.get(CodeKeySettings, studies[0].id).sealed_state
     for secret in ("Sara", "Lindqvist", "Göteborg", "storstad", "Röda", "s3cret"):
         assert secret.encode() not in stored
 
@@ -88,12 +89,68 @@ def test_saving_replaces_the_rows(session, studies, store_for) -> None:
 
 def test_rows_moved_to_another_study_do_not_open(session, studies, store_for) -> None:
     store_for(studies[0]).save(_key())
-    store_for(studies[1]).save(CodeKey(seed="other"))
+    store_for(studies[1]).save(_key(seed="other"))
     session.commit()
     for row in session.exec(select(CodeKeyRow)).all():
-        row.study_id = studies[1].id
-        session.add(row)
+        if row.study_id == studies[1].id:
+            session.delete(row)
+        else:
+            row.study_id = studies[1].id
+            session.add(row)
     session.commit()
 
     with pytest.raises(AgeError, match="does not open"):
         store_for(studies[1]).load()
+
+
+def _saved_twice(session, study, store_for) -> None:
+    store = store_for(study)
+    store.save(_key())
+    session.commit()
+    store.save(_key())
+    session.commit()
+
+
+def test_a_dropped_row_is_detected(session, studies, store_for) -> None:
+    _saved_twice(session, studies[0], store_for)
+    session.delete(session.exec(select(CodeKeyRow)).first())
+    session.commit()
+    with pytest.raises(AgeError, match="do not match"):
+        store_for(studies[0]).load()
+
+
+def test_swapped_rows_are_detected(session, studies, store_for) -> None:
+    _saved_twice(session, studies[0], store_for)
+    first, second = session.exec(select(CodeKeyRow).order_by(CodeKeyRow.position)).all()[:2]
+    first.sealed_entry, second.sealed_entry = second.sealed_entry, first.sealed_entry
+    session.add_all([first, second])
+    session.commit()
+    with pytest.raises(AgeError, match="does not open"):
+        store_for(studies[0]).load()
+
+
+def test_rows_from_an_earlier_save_do_not_come_back(session, studies, store_for) -> None:
+    store = store_for(studies[0])
+    store.save(_key())
+    session.commit()
+    earlier = [(r.position, r.generation, r.sealed_entry) for r in session.exec(select(CodeKeyRow))]
+    store.save(_key())
+    session.commit()
+    for row, (_position, generation, sealed) in zip(
+        session.exec(select(CodeKeyRow).order_by(CodeKeyRow.position)).all(), earlier, strict=True
+    ):
+        row.sealed_entry, row.generation = sealed, generation
+        session.add(row)
+    session.commit()
+    with pytest.raises(AgeError):
+        store_for(studies[0]).load()
+
+
+def test_opening_the_code_key_is_audited(session, studies, store_for) -> None:
+    store = store_for(studies[0])
+    store.save(_key())
+    session.commit()
+    store.load()
+    session.commit()
+    actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-1] == "code_key.opened"

@@ -10,16 +10,25 @@ import shutil
 import stat
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from study.audit import AuditEvent, verify
+from study.models import utcnow
+from study.pseudonymize.codekey import Category
+from study.pseudonymize.models import CodeKeyRow
 from study.respondents.models import Respondent
 from study.vault import keys as master_keys
 from study.vault.age import AgeError, X25519Identity, open_sealed
 from study.vault.keys import MasterKeyError, MasterKeyring, load_keyring
 from study.vault.models import RespondentKey, StudyKey, VaultObject
 from study.vault.reader import AgeReader
-from study.vault.service import KeyDestroyedError, Vault, get_vault, keyring
+from study.vault.service import (
+    KeyDestroyedError,
+    RespondentWithdrawnError,
+    Vault,
+    get_vault,
+    keyring,
+)
 from study.vault.stream import decrypt_stream
 
 RECORDING = os.urandom(300_000)
@@ -69,9 +78,10 @@ def test_a_stored_file_reads_back_with_random_access_and_the_read_is_audited(
         reader.seek(-176_000, io.SEEK_END)
         assert reader.read() == RECORDING[-176_000:]
     session.commit()
-    assert _audit_actions(session)[-3:] == [
+    assert _audit_actions(session)[-4:] == [
         "key.study_created",
         "key.respondent_created",
+        "vault.stored",
         "vault.decrypted",
     ]
     assert verify(session)[1] is None
@@ -135,15 +145,15 @@ def test_a_sealed_study_key_moved_to_another_study_does_not_open(
 ) -> None:
     owner = make_user()
     first, second = make_study(owner, title="A"), make_study(owner, title="B")
-    vault.study_key(first.id)
-    vault.study_key(second.id)
+    vault._study_key(first.id, None)
+    vault._study_key(second.id, None)
     rows = {k.study_id: k for k in session.exec(select(StudyKey)).all()}
     rows[second.id].sealed_key = rows[first.id].sealed_key
     session.add(rows[second.id])
     session.commit()
 
     with pytest.raises(AgeError, match="does not open"):
-        vault.study_key(second.id)
+        vault._study_key(second.id, None)
 
 
 def test_destroying_a_respondents_key_makes_their_files_unreadable_even_from_a_copy(
@@ -176,8 +186,8 @@ def test_destroying_a_respondents_key_makes_their_files_unreadable_even_from_a_c
 
 
 def test_the_master_key_is_created_once_with_owner_only_permissions(app) -> None:
-    with app.app_context():
-        first = keyring()
+    with app.app_context(), Session(app.extensions["db_engine"]) as session:
+        first = keyring(session)
     directory = first.directory
     assert directory is not None
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
@@ -198,20 +208,101 @@ def test_the_master_key_can_come_from_the_environment_instead(tmp_path) -> None:
         load_keyring(tmp_path, {master_keys.MASTER_KEY_ENV: "not base64 at all!"})
 
 
-def test_the_master_key_never_reaches_the_database_the_config_or_the_log(
+def test_no_key_or_content_reaches_the_audit_log_or_the_config(
     app, vault, session, make_respondent
 ) -> None:
     respondent = make_respondent()
     row = vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
+    private = vault._identity(respondent.id, None)
     vault.open(row, actor_id=None, purpose="read").close()
+    store = vault.code_key_store(respondent.study_id, actor_id=None)
+    store.load()
     vault.destroy_respondent_key(respondent, actor_id=None)
     session.commit()
-    secrets = [vault.keyring.current, vault.study_key(respondent.study_id)]
-    texts = [master_keys.encode_key(s) for s in secrets] + [s.hex() for s in secrets]
+    secrets = [
+        vault.keyring.current,
+        vault._study_key(respondent.study_id, None),
+        private.private_bytes,
+        RECORDING[:32],
+    ]
+    forms = [
+        form
+        for secret in secrets
+        for form in (
+            repr(secret)[2:40],
+            secret.hex(),
+            master_keys.encode_key(secret)[:40],
+            base64.b64encode(secret).decode()[:40],
+        )
+    ] + [str(private)]
     logged = json.dumps([e.model_dump(mode="json") for e in session.exec(select(AuditEvent))])
-    assert not any(text in logged for text in texts)
-    assert not any(text in repr(app.config) for text in texts)
-    assert all(s not in row.sha256.encode() for s in secrets)
+    assert not [form for form in forms if form in logged]
+    assert not [form for form in forms if form in repr(app.config)]
+
+
+def test_a_decryption_stays_audited_when_the_caller_rolls_back(
+    vault, session, make_respondent
+) -> None:
+    row = vault.store(make_respondent(), io.BytesIO(b"story"), kind="transcript")
+    vault.open(row, actor_id=None, purpose="read").close()
+    session.rollback()
+    assert _audit_actions(session)[-1] == "vault.decrypted"
+
+
+def test_nothing_new_is_stored_after_withdrawal(vault, session, make_respondent) -> None:
+    respondent = make_respondent()
+    respondent.withdrawn_at = utcnow()
+    session.add(respondent)
+    session.commit()
+    with pytest.raises(RespondentWithdrawnError):
+        vault.store(respondent, io.BytesIO(b"late"), kind="recording")
+    assert session.exec(select(VaultObject)).all() == []
+
+
+def test_a_deleted_file_goes_only_when_the_deletion_is_committed(
+    vault, session, make_respondent
+) -> None:
+    row = vault.store(make_respondent(), io.BytesIO(b"story"), kind="transcript")
+    object_id = row.object_id
+    vault.delete(row, actor_id=None)
+    session.rollback()
+    assert vault.storage.exists(object_id)
+    row = session.exec(select(VaultObject)).one()
+    vault.delete(row, actor_id=None)
+    session.commit()
+    assert not vault.storage.exists(object_id)
+    assert session.exec(select(VaultObject)).all() == []
+
+
+def test_a_public_key_swapped_in_the_database_is_detected_on_reading(
+    vault, session, make_respondent
+) -> None:
+    respondent = make_respondent()
+    row = vault.store(respondent, io.BytesIO(b"story"), kind="transcript")
+    key = session.exec(select(RespondentKey)).one()
+    key.recipient = str(X25519Identity.generate().recipient)
+    session.add(key)
+    session.commit()
+    with pytest.raises(AgeError, match="does not open"):
+        vault.open(row, actor_id=None, purpose="read")
+
+
+def test_a_destroyed_key_does_not_linger_in_the_sqlite_log(
+    app, vault, session, make_respondent
+) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the write-ahead log is SQLite's")
+    respondent = make_respondent()
+    vault.recipient(respondent)
+    session.commit()
+    sealed = session.exec(select(RespondentKey)).one().sealed_identity
+    vault.destroy_respondent_key(respondent, actor_id=None)
+    session.commit()
+    database = session.get_bind().url.database
+    for path in (database, f"{database}-wal"):
+        if os.path.exists(path):
+            with open(path, "rb") as stored:
+                assert sealed not in stored.read(), path
 
 
 def test_rotation_rewraps_study_keys_without_touching_files(
@@ -219,24 +310,63 @@ def test_rotation_rewraps_study_keys_without_touching_files(
 ) -> None:
     respondent = make_respondent()
     row = vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
+    store = vault.code_key_store(respondent.study_id, actor_id=None)
+    code_key = store.load()
+    code_key.add("Sara", Category.PERSON, "Ilse")
+    store.save(code_key)
     session.commit()
     before = _stored_bytes(vault, row)
+    study_key = vault._study_key(respondent.study_id, None)
+    respondent_key = session.exec(select(RespondentKey)).one().sealed_identity
+    code_rows = [r.sealed_entry for r in session.exec(select(CodeKeyRow)).all()]
     old_id = vault.keyring.current_id
 
     result = runner.invoke(args=["keys", "rotate"])
 
     assert result.exit_code == 0, result.output
-    assert "1 study keys sealed" in result.output and old_id in result.output
+    assert "1 study keys sealed" in result.output
     session.expire_all()
-    study_key = session.exec(select(StudyKey)).one()
     with app.app_context():
         rotated = get_vault(session)
-    assert study_key.master_key_id == rotated.keyring.current_id != old_id
-    assert not (rotated.keyring.directory / f"master-{old_id}.key").exists()
+    assert session.exec(select(StudyKey)).one().master_key_id == rotated.keyring.current_id
+    assert rotated.keyring.current_id != old_id
+    assert rotated._study_key(respondent.study_id, None) == study_key
+    assert session.exec(select(RespondentKey)).one().sealed_identity == respondent_key
+    assert [r.sealed_entry for r in session.exec(select(CodeKeyRow)).all()] == code_rows
     assert _stored_bytes(rotated, row) == before
     with rotated.open(row, actor_id=None, purpose="read") as reader:
         assert reader.read() == RECORDING
     assert "key.rotated" in _audit_actions(session)
+    # The old key stays until it is retired, then goes.
+    assert (rotated.keyring.directory / f"master-{old_id}.key").exists()
+    result = runner.invoke(args=["keys", "retire"])
+    assert result.exit_code == 0 and old_id in result.output
+    assert not (rotated.keyring.directory / f"master-{old_id}.key").exists()
+
+
+def test_a_worker_started_before_a_rotation_seals_with_the_new_key(
+    app, runner, vault, session, make_user, make_study
+) -> None:
+    owner = make_user()
+    stale_ring = vault.keyring
+    runner.invoke(args=["keys", "rotate"])
+    app.extensions["vault_keyring"] = stale_ring  # what a worker started earlier holds
+    study = make_study(owner)
+    with app.app_context():
+        worker = get_vault(session)
+        worker._study_key(study.id, None)
+    session.commit()
+    assert session.exec(select(StudyKey)).one().master_key_id != stale_ring.current_id
+
+
+def test_a_lost_key_folder_is_an_error_not_a_new_key(app, vault, session, make_respondent) -> None:
+    vault.recipient(make_respondent())
+    session.commit()
+    shutil.rmtree(vault.keyring.directory)
+    app.extensions.pop("vault_keyring")
+    with app.app_context():
+        with pytest.raises(MasterKeyError, match="restore"):
+            get_vault(session)
 
 
 def test_a_rotation_cut_short_loses_nothing_and_can_run_again(
@@ -259,12 +389,12 @@ def test_a_rotation_cut_short_loses_nothing_and_can_run_again(
     after_crash = Vault(session, ring, vault.storage, vault.backend)
     with after_crash.open(row, actor_id=None, purpose="read") as reader:
         assert reader.read(10) == RECORDING[:10]
-    session.commit()
 
-    result = runner.invoke(args=["keys", "rotate"])
-    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
+    assert runner.invoke(args=["keys", "retire"]).exit_code == 0
     ring = load_keyring(vault.keyring.directory.parent)
     assert list(ring.keys) == [ring.current_id]
+    session.expire_all()
     assert session.exec(select(StudyKey)).one().master_key_id == ring.current_id
 
 

@@ -22,6 +22,7 @@ def upgrade() -> None:
     op.create_table('code_key_row',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('study_id', sa.Integer(), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('sealed_entry', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -34,7 +35,8 @@ def upgrade() -> None:
     op.create_table('code_key_settings',
     sa.Column('study_id', sa.Integer(), nullable=False),
     sa.Column('style', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('sealed_seed', sa.LargeBinary(), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.Column('sealed_state', sa.LargeBinary(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['study_id'], ['study.id'], ),
     sa.PrimaryKeyConstraint('study_id')
