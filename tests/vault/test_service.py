@@ -450,3 +450,21 @@ def test_identities_are_x25519(vault, make_respondent) -> None:
     respondent = make_respondent()
     vault.recipient(respondent)
     assert isinstance(vault._identity(respondent.id, None), X25519Identity)
+
+
+def test_an_upload_whose_record_cannot_be_written_leaves_no_file(
+    vault, session, make_respondent, monkeypatch
+) -> None:
+    respondent = make_respondent()
+    vault.recipient(respondent)
+    session.commit()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("study.vault.service.audit.record", fail)
+    with pytest.raises(RuntimeError):
+        vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
+    monkeypatch.undo()
+    assert session.exec(select(VaultObject)).all() == []
+    assert [p for p in vault.storage.root.rglob("*") if p.is_file()] == []
