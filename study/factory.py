@@ -27,6 +27,9 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PACKAGE_ROOT / "static"),
     )
     instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The folder holds the database, the vault and the keys: its owner's alone, also when
+    # it came with the checkout.
+    instance_path.chmod(0o700)
     app.config.from_mapping(default_config(instance_path))
     app.config.from_mapping(from_environment())
     if test_config:

@@ -42,6 +42,14 @@ def test_the_instance_secret_key_is_private(app_config, monkeypatch, tmp_path):
     application.extensions["db_engine"].dispose()
 
 
+def test_an_instance_folder_from_the_checkout_is_made_private(app_config, monkeypatch, tmp_path):
+    checkout = tmp_path / "checkout-instance"
+    checkout.mkdir(mode=0o755)
+    monkeypatch.setenv("INSTANCE_PATH", str(checkout))
+    create_app(app_config).extensions["db_engine"].dispose()
+    assert checkout.stat().st_mode & 0o777 == 0o700
+
+
 def test_every_page_has_a_strict_content_policy(client):
     response = client.get("/")
     policy = response.headers["Content-Security-Policy"]
