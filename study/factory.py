@@ -71,8 +71,9 @@ def _register_commands(app: Flask) -> None:
     """Attach the administration commands."""
     from .accounts.cli import users_group
     from .demo import demo_command
-    from .vault.commands import keys_group
+    from .vault.commands import keys_group, vault_group
 
     app.cli.add_command(users_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(keys_group)
+    app.cli.add_command(vault_group)

@@ -1,4 +1,4 @@
-"""`flask --app app keys …`: master key rotation, retirement, and a fresh key for the environment."""
+"""`flask --app app keys …` (master key rotation and retirement) and `vault check`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from ..db import session_scope
 from .age import new_wrapping_key
+from .check import check_storage
 from .keys import MasterKeyError, add_master_key, encode_key, remove_unused_keys
 from .service import get_vault
 
@@ -59,3 +60,36 @@ def retire_command() -> None:
 def new_master_command() -> None:
     """Print a new random master key in the form INTERVJUSTUDIE_MASTER_KEY takes."""
     click.echo(encode_key(new_wrapping_key()))
+
+
+vault_group = AppGroup("vault", help="Look after the encrypted files.")
+
+
+@vault_group.command("check")
+@click.option(
+    "--remove-orphans",
+    is_flag=True,
+    help="Delete stored files that no record refers to (older than an hour).",
+)
+def check_command(remove_orphans: bool) -> None:
+    """Check that every recorded file is present and unaltered; exit 1 if one is not."""
+    app = current_app
+    with session_scope() as session:
+        report = check_storage(
+            session,
+            app.extensions["vault_storage"],
+            backend=app.config["VAULT_BACKEND"],
+            remove_orphans=remove_orphans,
+        )
+    click.echo(f"{report.checked} files checked.")
+    for label, ids in (
+        ("Missing", report.missing),
+        ("Altered or cut", report.altered),
+        ("Removed unrecorded", report.removed_orphans),
+        ("Unrecorded (remove with --remove-orphans)", []
+         if remove_orphans else report.orphans),
+    ):  # fmt: skip
+        if ids:
+            click.echo(f"{label}: {', '.join(ids)}")
+    if not report.ok:
+        raise SystemExit(1)

@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -140,6 +141,10 @@ class Storage(ABC):
     def exists(self, object_id: str) -> bool:
         """Return whether an object is stored under this id."""
 
+    @abstractmethod
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        """Yield (object id, time it was stored) for every complete object."""
+
     def save(self, object_id: str, stream: BinaryIO, *, replace: bool = False) -> StoredObject:
         """Store everything read from stream under object_id; return size and SHA-256.
 
@@ -213,12 +218,20 @@ class FileSystemStorage(Storage):
         """Return whether the object's file exists."""
         return self._path(object_id).is_file()
 
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        """Walk the folder; temporary files of unfinished writes are hidden and not listed."""
+        for path in sorted(self.root.rglob("*")):
+            relative = path.relative_to(self.root)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                yield relative.as_posix(), datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
 
 class MemoryStorage(Storage):
     """Objects in a dict, for tests; same rules as the folder backend."""
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self._stored_at: dict[str, datetime] = {}
 
     @contextmanager
     def writer(self, object_id: str, *, replace: bool = False) -> Iterator[ObjectWriter]:
@@ -233,6 +246,7 @@ class MemoryStorage(Storage):
         if not replace and object_id in self.objects:
             raise ObjectExistsError(f"object {object_id!r} already exists")
         self.objects[object_id] = buffer.getvalue()
+        self._stored_at[object_id] = datetime.now(UTC)
 
     def open(self, object_id: str) -> BinaryIO:
         """Return a BytesIO over the object."""
@@ -241,6 +255,7 @@ class MemoryStorage(Storage):
     def delete(self, object_id: str, *, missing_ok: bool = False) -> None:
         """Forget the object."""
         validate_object_id(object_id)
+        self._stored_at.pop(object_id, None)
         if self.objects.pop(object_id, None) is None and not missing_ok:
             raise ObjectNotFoundError(object_id)
 
@@ -251,6 +266,11 @@ class MemoryStorage(Storage):
     def exists(self, object_id: str) -> bool:
         """Return whether the object is stored."""
         return validate_object_id(object_id) in self.objects
+
+    def listing(self) -> Iterator[tuple[str, datetime]]:
+        """Yield the stored ids with the time each was written."""
+        for object_id in sorted(self.objects):
+            yield object_id, self._stored_at[object_id]
 
     def _get(self, object_id: str) -> bytes:
         try:
