@@ -7,21 +7,28 @@ names it. Entries hold facts (who, what, which object), never content or key mat
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import Column, Text, text
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, select
 
 from .models import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
+#: The file in instance/ that names the newest entry written, so a cut-off end is noticed.
+ANCHOR_FILE = "audit_head"
 
 
 class AuditEvent(SQLModel, table=True):
@@ -83,7 +90,62 @@ def record(
     event.hash = event.compute_hash()
     session.add(event)
     session.flush()
+    _anchor_after_commit(session, event)
     return event
+
+
+def _anchor_after_commit(session: Session, event: AuditEvent) -> None:
+    """Once this transaction commits, move the head anchor in instance/ up to event.
+
+    The chain alone cannot show that its newest entries were cut off; the anchor, kept
+    outside the database, remembers the furthest entry this installation has written.
+    """
+    if has_app_context():
+        path = Path(current_app.instance_path) / ANCHOR_FILE
+        session.info["audit_head"] = (path, event.id, event.hash)
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _write_anchor(session: OrmSession) -> None:
+    head = session.info.pop("audit_head", None)
+    if head is not None:
+        _raise_anchor(*head)
+
+
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _forget_anchor(session: OrmSession) -> None:
+    session.info.pop("audit_head", None)
+
+
+def _raise_anchor(path: Path, event_id: int, event_hash: str) -> None:
+    """Write (id, hash) to the anchor unless it already names a later entry."""
+    with open(path, "a+", encoding="ascii") as anchor:
+        fcntl.flock(anchor, fcntl.LOCK_EX)
+        anchor.seek(0)
+        current = read_anchor_text(anchor.read())
+        if current is not None and current[0] >= event_id:
+            return
+        anchor.seek(0)
+        anchor.truncate()
+        anchor.write(f"{event_id} {event_hash}\n")
+        anchor.flush()
+        os.fsync(anchor.fileno())
+
+
+def read_anchor_text(text: str) -> tuple[int, str] | None:
+    """Parse an anchor file's content: "<id> <hash>"."""
+    parts = text.split()
+    if len(parts) != 2 or not parts[0].isdigit():
+        return None
+    return int(parts[0]), parts[1]
+
+
+def read_anchor(instance_path: str | os.PathLike[str]) -> tuple[int, str] | None:
+    """Return the (id, hash) the installation's anchor names, if there is one."""
+    path = Path(instance_path) / ANCHOR_FILE
+    if not path.exists():
+        return None
+    return read_anchor_text(path.read_text(encoding="ascii"))
 
 
 def _lock_log(session: Session) -> None:
@@ -102,11 +164,18 @@ class ChainBreak:
     reason: str
 
 
-def verify(session: Session) -> tuple[int, ChainBreak | None]:
-    """Walk the chain; return the number of intact entries and the first break, if any."""
+def verify(
+    session: Session, anchor: tuple[int, str] | None = None
+) -> tuple[int, ChainBreak | None]:
+    """Walk the chain; return the number of intact entries and the first break, if any.
+
+    With an anchor (id, hash), the chain must still hold that entry unchanged: entries
+    cut off the end are found too.
+    """
     expected_prev = GENESIS
     expected_id = 1
     count = 0
+    anchored = anchor is None
     for event in session.exec(select(AuditEvent).order_by(AuditEvent.id)):
         if event.id != expected_id:
             return count, ChainBreak(event.id, f"expected entry {expected_id} here")
@@ -114,9 +183,16 @@ def verify(session: Session) -> tuple[int, ChainBreak | None]:
             return count, ChainBreak(event.id, "does not chain onto the entry before it")
         if event.compute_hash() != event.hash:
             return count, ChainBreak(event.id, "its contents were changed")
+        if anchor is not None and event.id == anchor[0]:
+            if event.hash != anchor[1]:
+                return count, ChainBreak(event.id, "it differs from the entry first written")
+            anchored = True
         expected_prev = event.hash
         expected_id += 1
         count += 1
+    if not anchored:
+        assert anchor is not None
+        return count, ChainBreak(anchor[0], "it and the entries after it were removed")
     return count, None
 
 
@@ -131,7 +207,7 @@ def verify_command() -> None:
     from .db import session_scope
 
     with session_scope() as session:
-        count, broken = verify(session)
+        count, broken = verify(session, read_anchor(current_app.instance_path))
     if broken:
         click.echo(f"Audit log broken at entry {broken.event_id}: {broken.reason}.", err=True)
         raise SystemExit(1)

@@ -22,6 +22,10 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "MAIL_SENDER": "From address of the mail the application sends",
     "IDLE_TIMEOUT_MINUTES": "minutes of inactivity before a session ends (default 30)",
     "EXTERNAL_URL": "base URL used in e-mailed links, e.g. https://intervju.example.se",
+    "PROXY_HOPS": "number of reverse proxies in front of the app whose X-Forwarded-For/-Proto "
+    "headers are trusted (default 0: none)",
+    "SUPERVISOR_EMAIL_DOMAINS": "comma-separated e-mail domains (e.g. gu.se) whose addresses may "
+    "create a supervisor account through a study's invitation; others need the administrator",
     "VAULT_PATH": "folder of the encrypted files (default: instance/vault)",
     "INTERVJUSTUDIE_MASTER_KEY": "master key (base64, 32 bytes) instead of instance/keys/; "
     "`flask --app app keys new-master` prints one",
@@ -55,6 +59,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": False,
         "MAIL_SENDER": "Intervjustudie <noreply@localhost>",
         "EXTERNAL_URL": None,
+        "PROXY_HOPS": 0,
+        "SUPERVISOR_EMAIL_DOMAINS": "",
         "VAULT_BACKEND": "files",
         "VAULT_PATH": str(instance_path / "vault"),
         "PASSWORD_RESET_HOURS": 2,
@@ -72,7 +78,7 @@ def from_environment() -> dict[str, Any]:
         value = os.environ.get(name)
         if value in (None, "") or name in _READ_WHERE_USED:
             continue
-        if name == "MAIL_PORT":
+        if name in ("MAIL_PORT", "PROXY_HOPS"):
             found[name] = int(value)
         elif name == "MAIL_USE_TLS":
             found[name] = value.lower() in ("1", "true", "yes")

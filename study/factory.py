@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import audit, db, mail, security
 from .config import default_config, from_environment, instance_secret_key
 from .extensions import babel, csrf, limiter, login_manager
+from .urls import IdConverter
 from .vault import service as vault_service
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +42,12 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         # The __Host- prefix pins the cookie to this host, path / and HTTPS only.
         app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_SECURE=True)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_ROOT / "translations")
+    app.url_map.converters["int"] = IdConverter
+    if app.config["PROXY_HOPS"]:
+        # Behind a reverse proxy the visitor's address (rate limits) and scheme come from it.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"]
+        )
 
     db.init_app(app)
     audit.init_app(app)

@@ -20,6 +20,10 @@ class BaseForm(FlaskForm):
         """Validate the fields, then refuse text no field may hold."""
         valid = super().validate(extra_validators)
         for field in self:
+            if field.process_errors:
+                # A value that could not even be read ("12a" for a number) gets that one
+                # message, not a second one from the validators that then saw no value.
+                field.errors = list(field.process_errors)
             if isinstance(field.data, str) and not _FORBIDDEN.isdisjoint(field.data):
                 field.errors = [
                     *field.errors,

@@ -1,4 +1,4 @@
-"""Outgoing e-mail: SMTP when configured, otherwise the console and the admin's outbox."""
+"""Outgoing e-mail: SMTP when configured; in development, the console and the admin's outbox."""
 
 from __future__ import annotations
 
@@ -32,18 +32,36 @@ def smtp_configured(app: Flask | None = None) -> bool:
     return bool((app or current_app).config.get("MAIL_SERVER"))
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message; without SMTP, print it and keep it in the outbox.
+def outbox_enabled(app: Flask | None = None) -> bool:
+    """Tell whether mail goes to the console and the outbox: development without SMTP only.
 
-    :raises smtplib.SMTPException: when the configured server refuses the message.
+    Messages hold log-in and reset links, so outside debug and testing they are never
+    printed or kept, and a deployment without MAIL_SERVER sends nothing.
     """
-    config = current_app.config
-    if not smtp_configured():
-        # Development only: the outbox holds links that are secrets in production,
-        # which is why it lives in memory and never in the database.
+    app = app or current_app
+    return not smtp_configured(app) and (app.debug or app.testing)
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Send a plain-text message; return False, and log why (never what), if it could not go."""
+    if outbox_enabled():
+        # The outbox lives in memory and never in the database: its links are secrets.
         current_app.extensions["outbox"].appendleft(OutboxMessage(to, subject, body, utcnow()))
         print(f"--- mail to {to}: {subject}\n{body}\n---", flush=True)  # noqa: T201
-        return
+        return True
+    if not smtp_configured():
+        log.error("mail not sent: MAIL_SERVER is not configured")
+        return False
+    try:
+        _send_smtp(to, subject, body)
+    except (smtplib.SMTPException, OSError) as error:
+        log.error("mail not sent: %s from the SMTP server", type(error).__name__)
+        return False
+    return True
+
+
+def _send_smtp(to: str, subject: str, body: str) -> None:
+    config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
@@ -55,7 +73,7 @@ def send_mail(to: str, subject: str, body: str) -> None:
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(message)
-    log.info("mail sent: %s", subject)
+    log.info("mail sent")
 
 
 def outbox() -> list[OutboxMessage]:

@@ -74,22 +74,34 @@ def _load_user(identity: str):
     return load_session_user(get_session(), identity)
 
 
+def clear_session() -> None:
+    """Forget everything in the session except the language choice."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def enforce_idle_timeout():
-    """End a logged-in session that has been idle too long."""
+    """End a logged-in session that has been idle too long or has lasted too long."""
     from flask import current_app
 
     if not current_user.is_authenticated:
         return None
     now = utcnow()
     seen = session.get("seen_at")
+    started = session.get("started_at")
     session["seen_at"] = now.isoformat()
-    if seen and now - datetime.fromisoformat(seen) > current_app.config["IDLE_TIMEOUT"]:
+    idle = bool(seen) and now - datetime.fromisoformat(seen) > current_app.config["IDLE_TIMEOUT"]
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    expired = not started or now - datetime.fromisoformat(started) > lifetime
+    if idle or expired:
         logout_user()
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
-        flash(_("You were logged out after a period of inactivity."), "info")
+        clear_session()
+        if idle:
+            flash(_("You were logged out after a period of inactivity."), "info")
+        else:
+            flash(_("Your session has ended. Please log in again."), "info")
         return redirect(
             url_for("accounts.login", next=request.full_path if request.method == "GET" else None)
         )
@@ -137,12 +149,12 @@ def template_context() -> dict:
     """Give every template the language choices and whether mail really leaves."""
     from flask import current_app
 
-    from .mail import smtp_configured
+    from .mail import outbox_enabled
 
     return {
         "current_lang": select_locale(),
         "languages": current_app.config["LANGUAGES"],
-        "smtp_configured": smtp_configured(),
+        "outbox_enabled": outbox_enabled(),
     }
 
 

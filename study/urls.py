@@ -5,6 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from werkzeug.routing import IntegerConverter
+
+#: The largest id any table can hold on every supported database (PostgreSQL's integer).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: numbers beyond any id are simply not found (404), not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def safe_next(target: str | None) -> str | None:

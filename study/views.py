@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, render_template
+from flask import render_template
 
 from .errors import UserError
 from .forms import BaseForm
@@ -17,10 +17,9 @@ def render_form(template: str, form: BaseForm, **context: Any):
 
 
 def show_user_error(form: BaseForm, error: UserError) -> None:
-    """Put a service's refusal next to the field it concerns, or at the top of the form."""
+    """Put a service's refusal next to the field it concerns, or in the form's error summary."""
     field = form._fields.get(error.field) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
-        flash(error.message, "error")

@@ -68,6 +68,8 @@ def app_config(database_url, tmp_path) -> dict:
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "RESET_RATE_LIMIT": "1000 per minute",
         "SERVER_NAME": "localhost",
+        # Invited supervisors at this domain may create their accounts through the link.
+        "SUPERVISOR_EMAIL_DOMAINS": "example.org",
     }
 
 

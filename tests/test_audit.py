@@ -40,6 +40,40 @@ def test_a_removed_entry_is_named(runner, logged, session):
     assert "entry 3" in result.output
 
 
+@pytest.mark.parametrize("cut", [1, 2, 5])
+def test_entries_cut_off_the_end_are_named(runner, logged, session, cut):
+    session.execute(text("DELETE FROM audit_event WHERE id > :keep"), {"keep": 5 - cut})
+    session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "entry 5" in result.output and "removed" in result.output
+
+
+def test_a_rewritten_chain_is_noticed_at_its_anchor(runner, logged, session):
+    # Someone with write access recomputes every hash after changing entry 2.
+    rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    previous = audit.GENESIS
+    for row in rows:
+        if row.id == 2:
+            row.subject = "thing:99"
+        row.prev_hash = previous
+        row.hash = row.compute_hash()
+        previous = row.hash
+        session.add(row)
+    session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "entry 5" in result.output
+
+
+def test_a_rolled_back_entry_does_not_move_the_anchor(app, runner, logged, session):
+    with app.app_context():
+        audit.record(session, "test.event", subject="never")
+        session.rollback()
+    assert audit.read_anchor(app.instance_path)[0] == 5
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
 def test_an_inserted_entry_is_named(runner, logged, session):
     rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
     session.execute(text("UPDATE audit_event SET id = id + 100 WHERE id >= 4"))

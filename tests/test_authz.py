@@ -39,6 +39,8 @@ STUDY_MEMBER = {
     "admin": "hidden",
 }
 STUDY_AUTHOR = {**STUDY_MEMBER, "supervisor": "forbidden"}
+#: The invitation in the world is for an address none of the actors has.
+NOT_INVITED = {**dict.fromkeys(ACTORS, "refused"), "anonymous": "login"}
 
 #: (endpoint, method) → what each actor gets.
 EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
@@ -70,7 +72,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("studies.members", "GET"): STUDY_MEMBER,
     ("studies.members", "POST"): STUDY_AUTHOR,
     ("studies.invitation", "GET"): PUBLIC,
-    ("studies.accept_invitation", "POST"): LOGGED_IN,
+    ("studies.accept_invitation", "POST"): NOT_INVITED,
     ("studies.invited_register", "GET"): PUBLIC,
     ("studies.invited_register", "POST"): PUBLIC,
     ("guide.show", "GET"): STUDY_MEMBER,
@@ -135,13 +137,14 @@ def world(app, session, make_user, make_study) -> World:
     return World(users, values)
 
 
-def outcome(response) -> str:
-    """Classify a response as the matrix sees it."""
-    if (
-        response.status_code in (302, 303)
-        and urlsplit(response.headers["Location"]).path == "/login"
-    ):
-        return "login"
+def outcome(client, response) -> str:
+    """Classify a response as the matrix sees it; a redirect with an error message is refused."""
+    if response.status_code in (302, 303):
+        if urlsplit(response.headers["Location"]).path == "/login":
+            return "login"
+        with client.session_transaction() as session:
+            if any(category == "error" for category, _m in session.get("_flashes", [])):
+                return "refused"
     return {403: "forbidden", 404: "hidden", 401: "login"}.get(response.status_code, "ok")
 
 
@@ -164,7 +167,7 @@ def test_access(app, world, auth, endpoint, method):
             )
         response = client.open(url, method=method, data={})
         response.close()
-        got, expected = outcome(response), EXPECTATIONS[(endpoint, method)][actor]
+        got, expected = outcome(client, response), EXPECTATIONS[(endpoint, method)][actor]
         if got != expected:
             wrong.append(f"{actor}: expected {expected}, got {got} ({response.status_code})")
         if response.status_code >= 500:

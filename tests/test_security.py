@@ -7,8 +7,11 @@ import socket
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlmodel import Session, select
 
 from study import create_app
+from study.accounts.models import Role, User
+from study.db import get_session
 
 from .conftest import require
 
@@ -94,29 +97,46 @@ def test_error_pages_are_in_the_apps_style_and_language(client, auth, make_user,
     assert page.select_one("link[rel=stylesheet]")
 
 
-def test_a_too_large_request_gets_the_413_page(client):
+ERROR_TITLES = {
+    413: {"sv": "För stor", "en": "Too large"},
+    500: {"sv": "Något gick fel", "en": "Something went wrong"},
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_too_large_request_gets_the_413_page(client, lang):
+    client.get(f"/language/{lang}")
     response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
-    assert BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
-        ".error-page h1"
-    )
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.html["lang"] == lang
+    assert ERROR_TITLES[413][lang] in page.select_one(".error-page h1").get_text()
+    assert page.select_one("link[rel=stylesheet]")
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
 def test_an_unexpected_error_gets_the_500_page_and_nothing_is_kept(
-    app_config, monkeypatch, tmp_path
+    app_config, monkeypatch, tmp_path, lang
 ):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "boom"))
     application = create_app({**app_config, "TESTING": False, "DEBUG": False})
 
     @application.get("/boom")
     def boom():
+        db = get_session()
+        db.add(User(email="half@example.org", name="Half", password_hash="x"))
+        db.flush()
         raise RuntimeError("boom")
 
-    response = application.test_client().get("/boom", base_url="https://localhost")
+    client = application.test_client()
+    client.get(f"/language/{lang}", base_url="https://localhost")
+    response = client.get("/boom", base_url="https://localhost")
     assert response.status_code == 500
-    assert BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
-        ".error-page h1"
-    )
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert page.html["lang"] == lang
+    assert ERROR_TITLES[500][lang] in page.select_one(".error-page h1").get_text()
+    with Session(application.extensions["db_engine"]) as db:
+        assert db.exec(select(User).where(User.email == "half@example.org")).first() is None
     application.extensions["db_engine"].dispose()
 
 
@@ -161,3 +181,40 @@ def test_rate_limits_can_live_in_redis_for_several_workers(app_config, monkeypat
     for application in (first, second):
         application.extensions["db_engine"].dispose()
     redis.Redis().flushdb()
+
+
+def test_outside_development_mail_is_neither_printed_nor_kept(
+    app_config, monkeypatch, tmp_path, make_user, capsys
+):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "prod"))
+    application = create_app({**app_config, "TESTING": False, "DEBUG": False})
+    user = make_user()
+    client = application.test_client()
+    client.post("/password/forgot", data={"email": user.email}, base_url="https://localhost")
+    assert len(application.extensions["outbox"]) == 0
+    assert "/password/reset/" not in capsys.readouterr().out
+    admin = make_user(Role.ADMIN)
+    client.post(
+        "/login",
+        data={"email": admin.email, "password": "correct horse battery"},
+        base_url="https://localhost",
+    )
+    assert client.get("/admin/outbox", base_url="https://localhost").status_code == 404
+    application.extensions["db_engine"].dispose()
+
+
+def test_behind_a_proxy_each_visitor_has_their_own_rate_limit(app_config, monkeypatch, tmp_path):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "proxied"))
+    application = create_app({**app_config, "LOGIN_RATE_LIMIT": "2 per minute", "PROXY_HOPS": 1})
+    client = application.test_client()
+
+    def attempt(address: str) -> int:
+        return client.post(
+            "/login",
+            data={"email": f"{address}@example.org", "password": "x"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [attempt("10.0.0.1") for _ in range(3)][-1] == 429
+    assert attempt("10.0.0.2") == 400
+    application.extensions["db_engine"].dispose()

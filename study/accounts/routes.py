@@ -11,6 +11,7 @@ from ..errors import UserError
 from ..extensions import limiter
 from ..mail import send_mail
 from ..models import utcnow
+from ..security import clear_session
 from ..urls import external_url, safe_next
 from ..views import render_form, show_user_error
 from . import bp, services
@@ -40,12 +41,11 @@ def _submitted_email() -> str:
 
 def start_session(user) -> None:
     """Log a user in on a fresh session (no fixation), keeping only the language choice."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    clear_session()
     login_user(user)
-    session["seen_at"] = utcnow().isoformat()
+    now = utcnow().isoformat()
+    session.permanent = True
+    session["started_at"] = session["seen_at"] = now
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -95,13 +95,10 @@ def login():
 def logout():
     """Log out and forget the session."""
     db = get_session()
-    services.record_logout(db, current_user)
+    services.log_out(db, current_user)
     db.commit()
     logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    clear_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
 

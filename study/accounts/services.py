@@ -7,7 +7,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import audit
 from ..errors import UserError
@@ -104,8 +104,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def record_logout(session: Session, user: User) -> None:
-    """Write the log-out to the audit log."""
+def log_out(session: Session, user: User) -> None:
+    """End every session of the account, so a copied cookie dies with the log-out too."""
+    user.session_epoch += 1
+    session.add(user)
+    session.flush()
     audit.record(session, "logout", actor_id=user.id, subject=f"user:{user.id}")
 
 
@@ -169,10 +172,18 @@ def change_password(session: Session, user: User, current: str, new_password: st
 
 
 def _set_password(session: Session, user: User, new_password: str) -> None:
-    """Store a new hash and end every session opened with the old password."""
+    """Store a new hash; end every session and reset link issued under the old password."""
     user.password_hash = passwords.hash_password(new_password)
     user.session_epoch += 1
     session.add(user)
+    now = utcnow()
+    for row in session.exec(
+        select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, col(PasswordResetToken.used_at).is_(None)
+        )
+    ):
+        row.used_at = now
+        session.add(row)
     session.flush()
 
 

@@ -17,7 +17,7 @@ from ..authz import admin_required
 from ..db import get_session
 from ..errors import UserError
 from ..mail import outbox as dev_outbox
-from ..mail import send_mail, smtp_configured
+from ..mail import outbox_enabled, send_mail
 from ..urls import external_url
 from ..views import render_form, show_user_error
 from . import bp
@@ -60,7 +60,7 @@ def create_user():
             show_user_error(form, error)
         else:
             db.commit()
-            send_mail(
+            sent = send_mail(
                 user.email,
                 _("Your account at Intervjustudie"),
                 _(
@@ -69,9 +69,19 @@ def create_user():
                     link=external_url("accounts.reset_password", token=token),
                 ),
             )
-            flash(
-                _("The account is created and a link to set the password has been sent."), "success"
-            )
+            if sent:
+                flash(
+                    _("The account is created and a link to set the password has been sent."),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "The account is created, but the e-mail could not be sent. The person can "
+                        "ask for a link with “Forgot your password?” once mail works again."
+                    ),
+                    "error",
+                )
             return redirect(url_for("admin.users"))
     return render_form("admin/create_user.html", form)
 
@@ -99,6 +109,6 @@ def set_active(user_id: int, active: int):
 @admin_required
 def outbox():
     """Show the mail kept in development instead of being sent."""
-    if smtp_configured():
+    if not outbox_enabled():
         abort(404)
     return render_template("admin/outbox.html", messages=dev_outbox())

@@ -105,10 +105,20 @@ def members(study_id: int):
             show_user_error(form, error)
         else:
             db.commit()
-            _send_invitation(study, invitation.email, invitation.role, token)
-            flash(
-                _("The invitation has been sent to %(email)s.", email=invitation.email), "success"
-            )
+            if _send_invitation(study, invitation.email, invitation.role, token):
+                flash(
+                    _("The invitation has been sent to %(email)s.", email=invitation.email),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "The invitation is saved, but the e-mail to %(email)s could not be sent. "
+                        "Invite the address again later.",
+                        email=invitation.email,
+                    ),
+                    "error",
+                )
             return redirect(url_for("studies.members", study_id=study.id))
     return render_form(
         "studies/members.html",
@@ -120,10 +130,10 @@ def members(study_id: int):
     )
 
 
-def _send_invitation(study: Study, email: str, role: MemberRole, token: str) -> None:
-    """E-mail an invitation link."""
+def _send_invitation(study: Study, email: str, role: MemberRole, token: str) -> bool:
+    """E-mail an invitation link; return whether it could be sent."""
     part = _("supervisor") if role is MemberRole.SUPERVISOR else _("co-author")
-    send_mail(
+    return send_mail(
         email,
         _("Invitation to the study “%(title)s”", title=study.title),
         _(
@@ -151,6 +161,7 @@ def invitation(token: str):
         context["form"] = AcceptInvitationForm()
     else:
         context["has_account"] = accounts.find_user_by_email(db, found.email) is not None
+        context["may_register"] = services.may_register_through(found)
     return render_template("studies/invitation.html", **context)
 
 
@@ -180,7 +191,11 @@ def invited_register(token: str):
     found = services.open_invitation(db, token)
     if found is None:
         return render_template("studies/invitation_invalid.html"), 404
-    if current_user.is_authenticated or accounts.find_user_by_email(db, found.email) is not None:
+    if (
+        current_user.is_authenticated
+        or accounts.find_user_by_email(db, found.email) is not None
+        or not services.may_register_through(found)
+    ):
         return redirect(url_for("studies.invitation", token=token))
     form = InvitedAccountForm()
     if form.validate_on_submit():

@@ -215,6 +215,23 @@ def may_accept(invitation: StudyInvitation, user: User) -> InvitationCheck:
     return InvitationCheck(True)
 
 
+def may_register_through(invitation: StudyInvitation) -> bool:
+    """Tell whether the invited address may create its account through the invitation.
+
+    Co-authors may. A supervisor account comes from the administrator, or through an
+    invitation only for an address in SUPERVISOR_EMAIL_DOMAINS: otherwise a student could
+    invite an address of her own and supervise, and approve, her own study.
+    """
+    if invitation.role is not MemberRole.SUPERVISOR:
+        return True
+    allowed = {
+        domain.strip().lower().lstrip("@")
+        for domain in current_app.config["SUPERVISOR_EMAIL_DOMAINS"].split(",")
+        if domain.strip()
+    }
+    return invitation.email.rpartition("@")[2].lower() in allowed
+
+
 def accept_invitation(session: Session, invitation: StudyInvitation, user: User) -> StudyMember:
     """Make the invited person a member of the study.
 

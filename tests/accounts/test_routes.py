@@ -130,3 +130,34 @@ def test_a_deactivated_account_cannot_log_in(auth, make_user, session):
     session.add(user)
     session.commit()
     assert auth.login(user).status_code == 400
+
+
+def test_a_copied_session_cookie_dies_with_the_log_out(app, client, auth, make_user):
+    auth.login(make_user())
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value, domain="localhost")
+    assert copy.get("/studies").status_code == 200
+    auth.logout()
+    assert copy.get("/studies").status_code == 302
+
+
+def test_a_session_ends_after_its_lifetime_however_busy(client, auth, make_user, app):
+    auth.login(make_user())
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    with client.session_transaction() as s:
+        s["started_at"] = (utcnow() - lifetime - timedelta(minutes=1)).isoformat()
+    response = client.get("/studies")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_setting_a_password_voids_every_other_reset_link(client, auth, make_user, app):
+    user = make_user()
+    client.post("/password/forgot", data={"email": user.email})
+    client.post("/password/forgot", data={"email": user.email})
+    first, second = (
+        re.search(r"http://localhost(/password/reset/\S+)", m.body).group(1)
+        for m in list(app.extensions["outbox"])[:2]
+    )
+    new = {"password": "ett nytt lösenord", "confirm": "ett nytt lösenord"}
+    assert client.post(first, data=new).status_code == 302
+    assert client.get(second).status_code == 404

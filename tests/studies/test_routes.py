@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from study import create_app
 from study.accounts.models import Role, User
-from study.studies.models import MemberRole, StepStatus, Study, StudyMember
+from study.studies.models import MemberRole, StepStatus, Study, StudyInvitation, StudyMember
 from study.studies.steps import STEPS
 
 PLAN = {
@@ -146,3 +148,70 @@ def test_editing_the_plan_keeps_the_step_a_draft(client, auth, make_user, make_s
     from study.studies.services import step_statuses
 
     assert dict((s.key, st) for s, st in step_statuses(session, study))["plan"] is StepStatus.DRAFT
+
+
+def test_a_student_cannot_make_herself_a_supervisor_account(
+    app_config, monkeypatch, tmp_path, make_user
+):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "strict"))
+    application = create_app({**app_config, "SUPERVISOR_EMAIL_DOMAINS": "gu.se"})
+    student_client = application.test_client()
+    student = make_user(email="sara@student.gu.se")
+    student_client.post(
+        "/login", data={"email": student.email, "password": "correct horse battery"}
+    )
+    student_client.post("/studies/new", data=PLAN)
+    with Session(application.extensions["db_engine"]) as db:
+        study = db.exec(select(Study)).one()
+    student_client.post(
+        f"/studies/{study.id}/members",
+        data={"email": "min.andra@example.org", "role": "supervisor"},
+    )
+    link = invitation_link(application)
+    guest = application.test_client()
+    page = BeautifulSoup(guest.get(link).get_data(as_text=True), "html.parser")
+    assert not page.find("a", href=link + "/register")
+    response = guest.post(
+        link + "/register",
+        data={"name": "Sara igen", "password": "tio tecken!", "confirm": "tio tecken!"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(link)
+    with Session(application.extensions["db_engine"]) as db:
+        assert db.exec(select(User).where(User.email == "min.andra@example.org")).first() is None
+    application.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    "url", ["/studies/99999999999999999999", "/studies/2147483648/guide", "/studies/-1"]
+)
+def test_ids_beyond_any_table_are_not_found(client, auth, make_user, url):
+    auth.login(make_user())
+    assert client.get(url).status_code == 404
+
+
+def test_an_invitation_whose_mail_fails_is_kept_and_the_student_told(
+    app, client, auth, make_user, make_study, session, monkeypatch
+):
+    student = make_user()
+    study = make_study(student)
+    auth.login(student)
+    monkeypatch.setattr("study.studies.routes.send_mail", lambda *args: False)
+    response = client.post(
+        f"/studies/{study.id}/members",
+        data={"email": "hanna@example.org", "role": "supervisor"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "kunde inte skickas" in response.get_data(as_text=True)
+    assert session.exec(select(StudyInvitation)).one().email == "hanna@example.org"
+
+
+def test_a_number_that_is_not_one_gets_one_message(client, auth, make_user, make_study):
+    student = make_user()
+    study = make_study(student)
+    auth.login(student)
+    response = client.post(f"/studies/{study.id}/plan", data={**PLAN, "planned_interviews": "12a"})
+    assert response.status_code == 400
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    error = page.select_one("#planned_interviews-error").get_text(strip=True)
+    assert error and "500" not in error
