@@ -149,11 +149,17 @@ def read_anchor(instance_path: str | os.PathLike[str]) -> tuple[int, str] | None
 
 
 def _lock_log(session: Session) -> None:
-    """Serialise appends so that two writers never chain onto the same row."""
-    # SQLite serialises writers itself (a stale writer fails instead of forking the chain);
-    # PostgreSQL needs a lock held until the transaction ends.
-    if session.get_bind().dialect.name == "postgresql":
+    """Serialise appends so that two writers never chain onto the same row.
+
+    The lock is held until the transaction ends, and taken before the newest entry is read.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+    elif dialect == "sqlite":
+        # A write statement, even one that changes nothing, takes SQLite's write lock (the
+        # second writer waits for the first to commit) and starts the transaction.
+        session.execute(text("UPDATE audit_event SET id = id WHERE id < 0"))
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from study import audit
 from study.audit import AuditEvent
@@ -96,3 +99,27 @@ def test_entries_hold_no_secrets(client, make_user, session):
     dump = " ".join(f"{e.subject} {e.details}" for e in session.exec(select(AuditEvent)))
     assert "correct horse battery" not in dump
     assert user.password_hash not in dump
+
+
+def test_two_writers_at_once_both_chain(app, session):
+    """The second writer waits for the first instead of chaining onto the same entry."""
+    engine = app.extensions["db_engine"]
+    with app.app_context():
+        audit.record(session, "test.first", subject="a")
+        errors = []
+
+        def second_writer():
+            try:
+                with Session(engine) as other, app.app_context():
+                    audit.record(other, "test.second", subject="b")
+                    other.commit()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        time.sleep(0.5)
+        session.commit()
+        thread.join(timeout=30)
+    assert not errors
+    assert audit.verify(session) == (2, None)
