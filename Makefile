@@ -6,6 +6,10 @@ FLASK := $(BIN)/flask --app app
 CATALOGS := $(wildcard study/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
+# The age project's public test vectors (C2SP CCTV), from the npm registry at install time.
+TESTKIT := $(VENV)/cctv-age/index.js
+TESTKIT_VERSION := 0.2.0
+
 .PHONY: run test lint translations extract bench clean
 
 # The environment is rebuilt when the project's dependencies change.
@@ -31,8 +35,15 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(BIN)/.installed translations lint
+test: $(BIN)/.installed translations lint $(TESTKIT)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Without npm the vector tests skip with one line (and fail in CI, which installs npm).
+$(TESTKIT):
+	@if command -v npm >/dev/null; then \
+	  mkdir -p $(@D) && cd $(@D) && npm pack --silent cctv-age@$(TESTKIT_VERSION) >/dev/null && \
+	  tar -xzf cctv-age-$(TESTKIT_VERSION).tgz --strip-components=1 package/index.js package/README.md; \
+	else echo "npm not found: the age test vectors will be skipped (apt-get install npm)"; fi
 
 # After changing interface strings: refresh the template and merge it into the catalogs.
 extract: $(BIN)/.installed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from study.vault.age import (
     CHUNK_SIZE,
@@ -187,7 +187,10 @@ def _decrypt_payload(
             chunks = (filled - 1) // ENCRYPTED_CHUNK_SIZE
             if chunks:
                 done = chunks * ENCRYPTED_CHUNK_SIZE
-                plaintext = cipher.open_chunks(index, view[:done])
+                try:
+                    plaintext = cipher.open_chunks(index, view[:done])
+                except AgeError:
+                    _release_until_failure(cipher, index, view[:done], sink)
                 write_all(sink, plaintext)
                 size += len(plaintext)
                 del plaintext  # before the next batch is allocated
@@ -196,6 +199,46 @@ def _decrypt_payload(
                 filled -= done
         if filled < TAG_SIZE:
             raise AgeError("truncated file: final chunk missing or incomplete")
-        plaintext = cipher.open(index, view[:filled], True)
+        try:
+            plaintext = cipher.open(index, view[:filled], True)
+        except AgeError:
+            if filled == ENCRYPTED_CHUNK_SIZE:
+                _release_if_not_final(cipher, index, view[:filled], sink)
+            raise
     write_all(sink, plaintext)
     return size + len(plaintext)
+
+
+def _release_until_failure(
+    cipher: PayloadCipher, first: int, ciphertext: memoryview, sink: BinaryIO
+) -> NoReturn:
+    """Release a failed batch's authentic chunks one at a time, up to the one that fails.
+
+    As the age reference does, a chunk that is authentic as the final one is released
+    before the data after it is refused.
+    """
+    for offset in range(0, len(ciphertext), ENCRYPTED_CHUNK_SIZE):
+        index = first + offset // ENCRYPTED_CHUNK_SIZE
+        chunk = ciphertext[offset : offset + ENCRYPTED_CHUNK_SIZE]
+        try:
+            write_all(sink, cipher.open(index, chunk, False))
+        except AgeError as error:
+            try:
+                final = cipher.open(index, chunk, True)
+            except AgeError:
+                raise error from None
+            write_all(sink, final)
+            raise AgeError("invalid file: data after the final chunk") from None
+    raise AgeError("payload failed authentication")
+
+
+def _release_if_not_final(
+    cipher: PayloadCipher, index: int, ciphertext: memoryview, sink: BinaryIO
+) -> None:
+    """Release a full last chunk that is authentic but not marked final, then refuse the file."""
+    try:
+        plaintext = cipher.open(index, ciphertext, False)
+    except AgeError:
+        return
+    write_all(sink, plaintext)
+    raise AgeError("truncated file: it ends without its final chunk")
