@@ -18,6 +18,8 @@ _TOKEN = re.compile(r"\S+")
 SPEAKER_LABEL = re.compile(r"^\[[\d:.,]+\][ \t]*[^\s:]{1,15}:|^[^\s:]{1,15}:(?=\s)", re.MULTILINE)
 #: Below this Zipf frequency a compound is taken as a coined name ("Tallbergsskolan").
 RARE_ZIPF = 1.5
+#: From this Zipf frequency the stem of a definite form counts as an ordinary noun.
+DEFINITE_STEM_ZIPF = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +72,63 @@ def _is_surname_like(word: str) -> bool:
     )
 
 
-def _coined_compound(word: str) -> str | None:
-    """Return the head's placeholder when ``word`` is a rare compound on an organisation noun."""
-    head = lexicon.organisation_head(word)
-    if head and len(word) > len(head[0]) and lexicon.zipf(word) < RARE_ZIPF:
-        return head[2]
+def _coined_compound(word: str, threshold: float = RARE_ZIPF) -> str | None:
+    """Return the head's placeholder when ``word`` is a rare compound on an organisation noun.
+
+    A genitive -s is allowed ("Pingstkyrkans"); threshold is the Zipf frequency below which
+    the compound counts as a name rather than an ordinary word.
+    """
+    for form in (word, word[:-1] if word.endswith("s") else None):
+        if not form:
+            continue
+        head = lexicon.organisation_head(form)
+        if head and len(form) > len(head[0]) and lexicon.zipf(form) < threshold:
+            return head[2]
     return None
+
+
+def _acts_as_subject(text: str, end: int) -> bool:
+    """Tell whether the words after ``end`` read as a verb of which the word is the subject."""
+    after = next_word(text, end)
+    if after is None:
+        return False
+    after = after.lower()
+    if after in lexicon.word_list("finite_verbs.txt"):
+        return True
+    following = next_word(text, text.index(after, end) + len(after)) if after == "och" else None
+    return following is not None and following.lower() in ("jag", "vi", "hon", "han")
+
+
+def _place_name(word: str) -> bool:
+    """Tell whether a word, no ordinary one, ends like a place or water name ("Munksjön")."""
+    lower = word.lower()
+    return (
+        lexicon.zipf(lower) < lexicon.ORDINARY_ZIPF
+        and not _is_surname_like(word)
+        and any(
+            lower.endswith(ending) and len(lower) >= len(ending) + 3
+            for ending in lexicon.word_list("place_endings.txt")
+        )
+    )
+
+
+def _acronym_compound(word: str) -> bool:
+    """Tell whether a word is an acronym in mixed case or the first part of a compound."""
+    first = word.split("-")[0]
+    return any(ch.isupper() for ch in first[1:])
+
+
+def _definite_noun(word: str) -> bool:
+    """Tell whether a word is the definite form of an ordinary noun ("Ankaret", "Lyktan").
+
+    Capitalised mid-sentence, such a word names something: a home, a club, a project.
+    """
+    lower = word.lower()
+    for ending, stem_end in (("et", -1), ("en", -2), ("an", -1), ("n", -1)):
+        if lower.endswith(ending) and len(lower) > len(ending) + 2:
+            if lexicon.zipf(lower[:stem_end]) >= DEFINITE_STEM_ZIPF:
+                return True
+    return False
 
 
 def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[str, Category, str]:
@@ -89,6 +142,8 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         return "", Category.OTHER, ""  # other acronyms name methods and systems (BBIC, NPM)
     base, _ = _base(word)
     if at_start and lexicon.is_ordinary_word(base):
+        if _listed(base) and _acts_as_subject(text, start + len(word)):
+            return base, Category.PERSON, "namn följt av ett verb"  # "Klara ringde", "Ek och jag"
         return "", Category.OTHER, ""  # "Per vecka", "Rosa lappar": evidence must come elsewhere
     if base.lower() in lexicon.known_organisations():
         return base, Category.ORGANISATION, "känd organisation"
@@ -100,20 +155,28 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         return base, Category.PERSON, "efternamn i namnlistan"
     if _coined_compound(word):
         return word, Category.ORGANISATION, "namn på en organisation"
+    if _place_name(base):
+        return base, Category.PLACE, "ortnamn eller vatten"
+    if at_start:
+        return "", Category.OTHER, ""
     street = lexicon.word_list("street_suffixes.txt")
     if any(lower.endswith(s) and len(lower) > len(s) for s in street) and lexicon.zipf(word) < 2:
         return word, Category.PLACE, "gatunamn"
-    if at_start:
-        return "", Category.OTHER, ""
+    if _acronym_compound(word):
+        return "", Category.OTHER, ""  # "SoL", "SIP-möten": laws, methods and their compounds
     before = previous_word(text, start)
     if before in lexicon.word_list("person_cues.txt"):
         return base, Category.PERSON, f"namn efter ”{before}”"
     if before and before.islower() and lexicon.organisation_head(before):
         return word, Category.ORGANISATION, f"namn efter ”{before}”"
+    if base.lower() in lexicon.name_words():
+        return base, Category.PERSON, "namn mitt i en mening"
     if before in lexicon.word_list("place_prepositions.txt"):
         return word, Category.PLACE, f"versalt ord efter ”{before}”"
+    if _definite_noun(base):
+        return base, Category.ORGANISATION, "namn i bestämd form mitt i en mening"
     if lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF:
-        return "", Category.OTHER, ""
+        return word, Category.PERSON, "versalt ord mitt i en mening"
     if _is_surname_like(word):
         return word, Category.PERSON, "ser ut som ett efternamn"
     return word, Category.PERSON, "versalt ord mitt i en mening, inte ett vanligt ord"
@@ -179,18 +242,18 @@ def capitalised_candidates(text: str, blocked: Spans, lowercase_doc: bool) -> li
 
 @cache
 def _gazetteer() -> TermMatcher:
-    """Matcher for listed names and places that are not also ordinary words."""
+    """Matcher for listed names and places.
+
+    A name that is also an ordinary word ("stig", "mina") matches only where its context
+    reads as a name: the matcher checks that for every such form.
+    """
     terms: list[Term] = []
     for names, category in (
         (lexicon.first_names(), Category.PERSON),
         (lexicon.surnames(), Category.PERSON),
         (lexicon.places(), Category.PLACE),
     ):
-        terms.extend(
-            Term(name, category)
-            for name in names
-            if name not in lexicon.name_words() and name not in lexicon.neutral_terms()
-        )
+        terms.extend(Term(name, category) for name in names if name not in lexicon.neutral_terms())
     return TermMatcher(terms)
 
 
@@ -216,6 +279,71 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
             continue
         found.append(Candidate(match.start, match.end, term, match.variant.category, reason))
     return found
+
+
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-zåäöéü][a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w-])")
+
+
+def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
+    """Return names a lowercase transcript gives away by context alone.
+
+    "min kollega kicki": a word that is no ordinary word, right after a word that introduces
+    a person. "björkängens förskola", "lessebo bostäder": a rare word or a listed place right
+    before an organisation's head noun.
+    """
+    found: list[Candidate] = []
+    cues = lexicon.word_list("person_cues.txt")
+    for match in _LOWER_WORD.finditer(text):
+        word, start, end = match.group(), match.start(), match.end()
+        if blocked.overlaps(start, end) or word in lexicon.neutral_terms():
+            continue
+        base, _genitive = _base(word)
+        after = next_word(text, end)
+        rare = lexicon.zipf(base) < RARE_ZIPF and not lexicon.organisation_head(word)
+        if previous_word(text, start) in cues and rare:
+            term = base[:1].upper() + base[1:]
+            found.append(Candidate(start, end, term, Category.PERSON, "namn efter ett personord"))
+        elif _place_name(base):
+            term = base[:1].upper() + base[1:]
+            found.append(Candidate(start, end, term, Category.PLACE, "ortnamn eller vatten"))
+        elif _coined_compound(word, lexicon.ORDINARY_ZIPF):
+            # "centrallasarettet i växjö", "pingstkyrkan": a coined name on an organisation noun
+            org_end = _with_place_after(text, end)
+            term = text[start:org_end]
+            found.append(
+                Candidate(
+                    start, max(end, org_end), term, Category.ORGANISATION, "namn på en organisation"
+                )
+            )
+        elif (
+            after
+            and after.islower()
+            and lexicon.organisation_head(after)
+            and (rare or word.lower() in lexicon.places() or _base(word)[0] in lexicon.places())
+        ):
+            org_end = text.index(after, end) + len(after)
+            org_end = _with_place_after(text, org_end)
+            found.append(
+                Candidate(
+                    start,
+                    org_end,
+                    text[start:org_end],
+                    Category.ORGANISATION,
+                    "namn på en organisation",
+                )
+            )
+    return found
+
+
+def _with_place_after(text: str, end: int) -> int:
+    """Extend an organisation's end over "i <place>" ("Pingstkyrkan i Lessebo")."""
+    match = _IN_PLACE.match(text, end)
+    if match and (match.group(1)[0].isupper() or match.group(1).lower() in lexicon.places()):
+        return match.end()
+    return end
+
+
+_IN_PLACE = re.compile(r" i ([^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-])")
 
 
 def speaker_labels(text: str) -> list[tuple[int, int]]:

@@ -99,12 +99,25 @@ def variants(term: Term) -> list[tuple[str, Variant]]:
     for surface, replacement, inflection in forms:
         if surface != text:
             out.append((surface, Variant(text, category, replacement, inflection, False)))
+        kind = f"{inflection} genitive".strip()
         if genitive(surface) != surface:
-            kind = f"{inflection} genitive".strip()
             out.append(
                 (genitive(surface), Variant(text, category, genitive(replacement), kind, ordinary))
             )
+        # "Max:s", "SVT:s": the colon genitive after a name ending in s, x or z, or letters.
+        out.append(
+            (f"{surface}:s", Variant(text, category, _colon_genitive(replacement), kind, False))
+        )
     return out
+
+
+def _colon_genitive(replacement: str) -> str:
+    """Return the genitive of a pseudonym for a term written with a colon genitive."""
+    return (
+        genitive(replacement)
+        if replacement and not replacement.endswith("]")
+        else f"{replacement}:s"
+    )
 
 
 def _parts(term: Term) -> list[Term]:
@@ -185,6 +198,8 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_d
     if capitalised and not is_sentence_start(text, start):
         return True
     before = previous_word(text, start)
+    if variant.category is Category.PLACE and before in lexicon.word_list("place_prepositions.txt"):
+        return True  # "i skruv", "till mark": after a place preposition a place reads as one
     if before in lexicon.word_list("common_reading_markers.txt"):
         return False
     after = next_word(text, end)

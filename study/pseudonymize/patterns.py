@@ -33,16 +33,19 @@ PERSONNUMMER = re.compile(r"(?<![\w-])(?:19|20)?\d{6}[-+]?\d{4}(?![\w-])")
 PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)46[ -]?(?:\(0\)[ -]?)?[1-9]|0[1-9])(?:[ -]?\d){6,9}(?![\w])"
 )
-# "123 45" before a town name, or after the word postnummer (the group is the code).
 # A foreign number written the international way: +CC and at least seven more digits.
 PHONE_ABROAD = re.compile(r"(?<![\w+])\+(?!46)[1-9]\d{0,2}(?:[ -]?\(?\d\)?){7,12}(?![\w])")
+# "123 45" before a town's name, right after a street address, or after the word postnummer.
 POSTAL_CODE = re.compile(
-    r"(?<![\w-])((?:SE-?\s?)?[1-9]\d{2} \d{2})(?=\s+[A-ZÅÄÖ][a-zåäö])"
+    r"(?<![\w-])((?:SE-?\s?)?[1-9]\d{2} \d{2})(?=\s+([^\W\d_]+))"
     r"|(?i:postnummer(?:et)?|postnr\.?)\s+([1-9]\d{2} ?\d{2})(?!\w)"
 )
+_AFTER_ADDRESS = re.compile(r",? ((?:SE-?\s?)?[1-9]\d{2} ?\d{2})(?![\w-])")
+# A street name (capitalised, or a lowercase compound in a sloppy transcript), perhaps after a
+# capitalised first word ("Övre Husargatan"), then a house number.
 _ADDRESS_TEMPLATE = (
-    r"(?<![\w-])[A-ZÅÄÖ][^\W\d_]*(?:{suffixes})\s\d{{1,4}}(?: ?[A-Ha-h])?"
-    r"(?:,? (?:lgh|lägenhet) ?\d+)?(?![\w-])"
+    r"(?<![\w-])(?:[A-ZÅÄÖ][^\W\d_]+ )?(?:[A-ZÅÄÖ][^\W\d_]*|[a-zåäö][^\W\d_]+)(?:{suffixes})"
+    r"\s\d{{1,4}}(?: ?[A-Ha-h])?(?:,? (?:lgh|lägenhet) ?\d+)?(?![\w-])"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
 DATE_NUMERIC = re.compile(
@@ -55,6 +58,22 @@ DATE_WORDS = re.compile(
 )
 DATE_ISO = re.compile(
     r"(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])"
+)
+_ORDINAL_DAY = (
+    r"(?:tjugo|trettio)?(?:första|andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde)"
+    r"|tionde|elfte|tolfte|trettonde|fjortonde|femtonde|sextonde|sjuttonde|artonde|nittonde"
+    r"|tjugonde|trettionde"
+)
+_UNIT = r"(?:ett|en|två|tre|fyra|fem|sex|sju|åtta|nio)"
+_SPOKEN_YEAR = (
+    rf"(?:nittonhundra|tjugohundra|tvåtusen)?(?:(?:tjugo|trettio|fyrtio|femtio|sextio|sjuttio"
+    rf"|åttio|nittio){_UNIT}?|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|arton|nitton"
+    rf"|noll ?{_UNIT})"
+)
+#: A date said in words, as a transcript writes speech down: "tjugoandra november nittiotvå".
+DATE_SPOKEN = re.compile(
+    rf"(?<![\w-])(?:den )?(?:{_ORDINAL_DAY}) (?:{MONTHS})(?: {_SPOKEN_YEAR})?(?![\w-])",
+    re.IGNORECASE,
 )
 _BIRTH_CUE = re.compile(r"(?:född|födde|föddes|födelsedag|födelsedatum|fyller år)\D{0,12}$", re.I)
 
@@ -73,6 +92,22 @@ def valid_personnummer(number: str) -> bool:
     return personnummer.is_valid(number)
 
 
+_ID_CUE = re.compile(r"personnummer|personnumret|pnr|samordningsnummer", re.IGNORECASE)
+
+
+def _reads_as_phone_number(text: str, start: int, digits: str) -> bool:
+    """Tell whether ten bare digits from 0 are a phone number rather than a 2000s personnummer.
+
+    A mobile number (07…) never is a valid date; for other numbers a cue word nearby or a
+    valid check digit on a valid date decides, as a random landline rarely has both.
+    """
+    if not (digits.isdigit() and len(digits) == 10 and digits.startswith("0")):
+        return False
+    if _ID_CUE.search(text, max(0, start - 40), start):
+        return False
+    return digits.startswith("07") or not valid_personnummer(digits)
+
+
 def find_identifiers(text: str) -> list[Detection]:
     """Return personnummer, phone, e-mail, URL, address and postal-code spans in ``text``."""
     found: list[Detection] = []
@@ -82,8 +117,7 @@ def find_identifiers(text: str) -> list[Detection]:
         found.append(Detection(match.start(), match.end(), Category.CONTACT, "webbadress"))
     for match in PERSONNUMMER.finditer(text):
         digits = match.group()
-        # Ten digits with no separator starting with 0 are a phone number, not a 00-born person.
-        if digits.isdigit() and len(digits) == 10 and digits.startswith("0"):
+        if _reads_as_phone_number(text, match.start(), digits):
             continue
         if valid_personnummer(digits):
             found.append(Detection(match.start(), match.end(), Category.ID_NUMBER, "personnummer"))
@@ -95,14 +129,23 @@ def find_identifiers(text: str) -> list[Detection]:
     for match in _ADDRESS.finditer(text):
         found.append(Detection(match.start(), match.end(), Category.PLACE, "gatuadress"))
     for match in POSTAL_CODE.finditer(text):
-        group = 1 if match.group(1) else 2
+        if match.group(1):
+            town = match.group(2)
+            if not (town[0].isupper() or town.lower() in lexicon.places()):
+                continue
+            group = 1
+        else:
+            group = 3
         found.append(Detection(match.start(group), match.end(group), Category.PLACE, "postnummer"))
+    for address in _ADDRESS.finditer(text):
+        if code := _AFTER_ADDRESS.match(text, address.end()):
+            found.append(Detection(code.start(1), code.end(1), Category.PLACE, "postnummer"))
     return found
 
 
 def find_dates(text: str) -> Iterator[tuple[int, int, bool]]:
     """Yield ``(start, end, is_birth_date)`` for exact dates written with a day and month."""
-    for pattern in (DATE_NUMERIC, DATE_WORDS, DATE_ISO):
+    for pattern in (DATE_NUMERIC, DATE_WORDS, DATE_ISO, DATE_SPOKEN):
         for match in pattern.finditer(text):
             start = match.start()
             if match.group().lower().startswith("den "):

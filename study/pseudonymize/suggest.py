@@ -7,7 +7,13 @@ from typing import TypeVar
 
 from . import patterns
 from .codekey import Category, CodeKey
-from .entities import Spans, capitalised_candidates, lowercase_candidates, speaker_labels
+from .entities import (
+    Spans,
+    capitalised_candidates,
+    lowercase_candidates,
+    lowercase_context_candidates,
+    speaker_labels,
+)
 from .matcher import Term, TermMatcher
 from .quasi import find_quasi_identifiers
 from .text import is_lowercase_style, term_form
@@ -48,6 +54,7 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
     candidates = capitalised_candidates(text, blocked, lowercase_doc)
     if lowercase_doc:
         candidates += lowercase_candidates(text, blocked)
+        candidates += lowercase_context_candidates(text, blocked)
 
     terms = [Term(entry.term, entry.category) for entry in key]
     reasons = {term_form(entry.term): "i kodnyckeln" for entry in key}
