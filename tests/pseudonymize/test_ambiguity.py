@@ -106,3 +106,30 @@ def test_places_and_organisations_from_context():
         ("Boxningsklubben Kämpa", "organisation"),
         ("Valsätra", "place"),
     }
+
+
+def test_a_capitalised_word_mid_sentence_is_a_name_even_when_it_is_also_a_word():
+    assert "Sol" in names("Vi pratade länge med Sol om det.")
+    assert "sol" not in [n.lower() for n in names("Det var sol hela dagen.")]
+
+
+def test_a_definite_noun_written_with_a_capital_names_an_organisation():
+    found = {s.text: s.category for s in suggest("Vi samarbetar med Fyren om läxhjälp.")}
+    assert found.get("Fyren") is Category.ORGANISATION
+
+
+def test_acronyms_of_laws_and_methods_are_not_names():
+    assert names("Det styrs av SoL och vi har SIP-möten varje månad.") == []
+
+
+def test_a_colon_genitive_is_replaced_whole():
+    key = CodeKey()
+    key.add("Max", Category.PERSON, "Olle")
+    assert apply("Max:s mamma ringde till Max.", key) == "Olles mamma ringde till Olle."
+
+
+def test_water_and_place_names_are_known_by_their_endings():
+    found = {s.text: s.category for s in suggest("Vi gick runt Gransjön och sedan hem.")}
+    assert found.get("Gransjön") is Category.PLACE
+    found = {s.text: s.category for s in suggest("vi gick runt gransjön och sedan hem. hon sa ja.")}
+    assert found.get("gransjön") is Category.PLACE

@@ -129,3 +129,31 @@ def test_a_rare_job_title_is_flagged_but_a_common_one_is_not():
     flagged = {s.text for s in review("Jag är volontärsamordnare och han är lärare.")}
     assert "volontärsamordnare" in flagged
     assert "lärare" not in flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Skicka det till Ängsvägen 4, 443 31 i Lerum.", "443 31"),
+        ("adressen är storgatan 2, 352 30 växjö.", "352 30"),
+        ("Postnumret är 12345, postnummer 123 45 alltså.", "123 45"),
+    ],
+)
+def test_postal_codes_after_an_address_or_before_a_town_in_any_case(text, code):
+    assert (code, "place") in found(text)
+
+
+@pytest.mark.parametrize("address", ["storgatan 5", "Gamla Kungsvägen 14 b", "ringvägen 121"])
+def test_lowercase_and_two_word_street_addresses(address):
+    assert (address, "place") in found(f"hon bor på {address} nu.")
+
+
+def test_a_date_said_in_words_after_fodd_is_a_date_of_birth():
+    spans = found("Han är född tredje maj nittiofem, tror jag.")
+    assert ("tredje maj nittiofem", "date_of_birth") in spans
+
+
+def test_ten_digits_from_zero_are_a_personnummer_when_they_are_one():
+    assert found("Hans nummer är 0104121686 tror jag.") == [("0104121686", "id_number")]
+    assert found("Ring 0701740645 i morgon.") == [("0701740645", "contact")]
+    assert found("Personnummer 0104121686.") == [("0104121686", "id_number")]
