@@ -9,7 +9,7 @@ from functools import cache
 
 from . import lexicon
 from .codekey import Category
-from .matcher import Term, TermMatcher
+from .matcher import Term, TermMatcher, acts_as_subject
 from .text import is_sentence_start, next_word, previous_word
 
 _CAPITALISED = r"[A-ZÅÄÖÉÜÆØ][^\W\d_]*(?:-[^\W\d_]+)*"
@@ -18,6 +18,8 @@ _TOKEN = re.compile(r"\S+")
 SPEAKER_LABEL = re.compile(r"^\[[\d:.,]+\][ \t]*[^\s:]{1,15}:|^[^\s:]{1,15}:(?=\s)", re.MULTILINE)
 #: Below this Zipf frequency a compound is taken as a coined name ("Tallbergsskolan").
 RARE_ZIPF = 1.5
+#: From this Zipf frequency a word is too common to be taken for a name by context alone.
+VERY_COMMON_ZIPF = 5.0
 #: From this Zipf frequency the stem of a definite form counts as an ordinary noun.
 DEFINITE_STEM_ZIPF = 2.5
 
@@ -78,25 +80,16 @@ def _coined_compound(word: str, threshold: float = RARE_ZIPF) -> str | None:
     A genitive -s is allowed ("Pingstkyrkans"); threshold is the Zipf frequency below which
     the compound counts as a name rather than an ordinary word.
     """
+    if "-" in word and len(word.split("-")[0]) <= 4:
+        return None  # "LSS-boende", "HVB-hem": a kind of place, not one place's name
     for form in (word, word[:-1] if word.endswith("s") else None):
         if not form:
             continue
         head = lexicon.organisation_head(form)
-        if head and len(form) > len(head[0]) and lexicon.zipf(form) < threshold:
-            return head[2]
+        if head and len(form) > len(head[0]) and form.lower().endswith(head[0]):
+            # "Psykiatrins" is as ordinary as "psykiatrin": judge the form without the -s.
+            return head[2] if lexicon.zipf(form) < threshold else None
     return None
-
-
-def _acts_as_subject(text: str, end: int) -> bool:
-    """Tell whether the words after ``end`` read as a verb of which the word is the subject."""
-    after = next_word(text, end)
-    if after is None:
-        return False
-    after = after.lower()
-    if after in lexicon.word_list("finite_verbs.txt"):
-        return True
-    following = next_word(text, text.index(after, end) + len(after)) if after == "och" else None
-    return following is not None and following.lower() in ("jag", "vi", "hon", "han")
 
 
 def _place_name(word: str) -> bool:
@@ -124,6 +117,8 @@ def _definite_noun(word: str) -> bool:
     Capitalised mid-sentence, such a word names something: a home, a club, a project.
     """
     lower = word.lower()
+    if lower.endswith("s") and not lower.endswith("ss"):
+        lower = lower[:-1]  # "Lyktans"
     for ending, stem_end in (("et", -1), ("en", -2), ("an", -1), ("n", -1)):
         if lower.endswith(ending) and len(lower) > len(ending) + 2:
             if lexicon.zipf(lower[:stem_end]) >= DEFINITE_STEM_ZIPF:
@@ -142,7 +137,7 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         return "", Category.OTHER, ""  # other acronyms name methods and systems (BBIC, NPM)
     base, _ = _base(word)
     if at_start and lexicon.is_ordinary_word(base):
-        if _listed(base) and _acts_as_subject(text, start + len(word)):
+        if _listed(base) and acts_as_subject(text, start + len(word)):
             return base, Category.PERSON, "namn följt av ett verb"  # "Klara ringde", "Ek och jag"
         return "", Category.OTHER, ""  # "Per vecka", "Rosa lappar": evidence must come elsewhere
     if base.lower() in lexicon.known_organisations():
@@ -158,6 +153,12 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
     if _place_name(base):
         return base, Category.PLACE, "ortnamn eller vatten"
     if at_start:
+        if (
+            lexicon.zipf(word) < RARE_ZIPF
+            and not _definite_noun(word)
+            and acts_as_subject(text, start + len(word))
+        ):
+            return base, Category.PERSON, "namn följt av ett verb"  # "Darek kallar han sig"
         return "", Category.OTHER, ""
     street = lexicon.word_list("street_suffixes.txt")
     if any(lower.endswith(s) and len(lower) > len(s) for s in street) and lexicon.zipf(word) < 2:
@@ -281,6 +282,8 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
     return found
 
 
+#: Verbs after which the next word is a name whatever else it could be ("heter sol").
+_NAMING_VERBS = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes"})
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-zåäöéü][a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w-])")
 
 
@@ -300,7 +303,10 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
         base, _genitive = _base(word)
         after = next_word(text, end)
         rare = lexicon.zipf(base) < RARE_ZIPF and not lexicon.organisation_head(word)
-        if previous_word(text, start) in cues and rare:
+        before = previous_word(text, start)
+        named = before in _NAMING_VERBS and not _pronoun_like(word)
+        listed = base in lexicon.first_names() or base in lexicon.surnames()
+        if named or (before in cues and (rare or listed)):
             term = base[:1].upper() + base[1:]
             found.append(Candidate(start, end, term, Category.PERSON, "namn efter ett personord"))
         elif _place_name(base):
@@ -333,6 +339,15 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
                 )
             )
     return found
+
+
+def _pronoun_like(word: str) -> bool:
+    """Tell whether a word is a pronoun, article or other word too common to be a name."""
+    return (
+        word in lexicon.word_list("function_words.txt")
+        or word in lexicon.word_list("common_reading_markers.txt")
+        or lexicon.zipf(word) >= VERY_COMMON_ZIPF
+    )
 
 
 def _with_place_after(text: str, end: int) -> int:

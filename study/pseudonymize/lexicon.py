@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from wordfreq import get_frequency_dict
@@ -94,12 +94,27 @@ def organisation_heads() -> tuple[tuple[str, tuple[str, ...], str], ...]:
     return tuple(sorted(heads, key=lambda head: len(head[0]), reverse=True))
 
 
-def organisation_head(word: str) -> tuple[str, tuple[str, ...], str] | None:
-    """Return the organisation head-noun form that ``word`` ends with, if any."""
-    lower = word.lower()
+@cache
+def _heads_by_form() -> tuple[dict[str, tuple[str, tuple[str, ...], str]], tuple[int, ...]]:
+    """Head-noun forms by form, and the lengths they come in, longest first."""
+    by_form: dict[str, tuple[str, tuple[str, ...], str]] = {}
     for head in organisation_heads():
-        if lower.endswith(head[0]):
-            return head
+        by_form.setdefault(head[0], head)
+    return by_form, tuple(sorted({len(form) for form in by_form}, reverse=True))
+
+
+@lru_cache(maxsize=65536)
+def organisation_head(word: str) -> tuple[str, tuple[str, ...], str] | None:
+    """Return the longest organisation head-noun form that ``word`` ends with, if any.
+
+    A genitive -s is looked through: "församlings" has the head "församling".
+    """
+    by_form, lengths = _heads_by_form()
+    lower = word.lower()
+    for form in (lower, lower[:-1] if lower.endswith("s") else ""):
+        for length in lengths:
+            if length <= len(form) and (head := by_form.get(form[-length:])):
+                return head
     return None
 
 

@@ -22,6 +22,12 @@ from .text import (
 
 _NAME_LIKE = frozenset({Category.PERSON, Category.PLACE, Category.ORGANISATION, Category.OTHER})
 _CLAUSE_END = frozenset(',.!?;:…)"”')
+#: Finite verbs after which a name-like word is the subject (Swedish puts the verb second),
+#: leaving out "är", "var", "blir", "blev": "det är sol" is weather, not a person.
+_INVERTING_VERBS = frozenset(
+    "har hade ringer ringde sa sade säger jobbar jobbade kom kommer gick går tycker tyckte "
+    "tror trodde vill ville ska skulle kan kunde fick får bor bodde".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +217,26 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_d
         )
     if next_mark(text, end)[:1] in _CLAUSE_END or next_mark(text, end) == "":
         return True
-    return after is not None and after.lower() in lexicon.word_list("finite_verbs.txt")
+    if variant.category is Category.PERSON and before in _INVERTING_VERBS:
+        return True  # "där jobbar karl", "sen ringde mina": the subject after the verb
+    return after is not None and acts_as_subject(text, end)
+
+
+def acts_as_subject(text: str, end: int) -> bool:
+    """Tell whether what follows ``end`` reads as the verb of a subject ending there.
+
+    A finite verb ("Dag har", "mina skrattade") or "och" with a pronoun ("Ek och jag").
+    """
+    after = next_word(text, end)
+    if after is None:
+        return False
+    after = after.lower()
+    if after in lexicon.word_list("finite_verbs.txt"):
+        return True
+    if after != "och":
+        return False
+    following = next_word(text, text.lower().index(after, end) + len(after))
+    return following is not None and following.lower() in ("jag", "vi", "hon", "han")
 
 
 @lru_cache(maxsize=16)

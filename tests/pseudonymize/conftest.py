@@ -13,6 +13,8 @@ from study.pseudonymize.codekey import CodeKey
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "transcripts"
 OWN = Path(__file__).resolve().parent / "data"
+#: Transcripts written without looking at the engine, to measure it on text it was not built on.
+BLIND = Path(__file__).resolve().parent / "blind"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -75,3 +77,8 @@ def samples() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def own() -> tuple[list[Transcript], CodeKey]:
     return corpus(OWN), CodeKey.from_rows(key_rows(OWN))
+
+
+@pytest.fixture
+def blind() -> tuple[list[Transcript], CodeKey]:
+    return corpus(BLIND), CodeKey.from_rows(key_rows(BLIND))
