@@ -155,7 +155,7 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
     if at_start:
         if (
             lexicon.zipf(word) < RARE_ZIPF
-            and not _definite_noun(word)
+            and not lower.endswith(_NOUN_ENDINGS)
             and acts_as_subject(text, start + len(word))
         ):
             return base, Category.PERSON, "namn följt av ett verb"  # "Darek kallar han sig"
@@ -236,6 +236,12 @@ def capitalised_candidates(text: str, blocked: Spans, lowercase_doc: bool) -> li
             term, category, reason = _classify_word(text, start, words[0][1], at_start)
         else:
             term, category, reason = _classify_sequence(text, words)
+        if _generic_institution(text[start:end]):
+            # "Socialtjänsten i Hässleholm", "Brottsofferjouren Dalarna": one organisation
+            with_place = _with_place_after(text, end)
+            if with_place > end:
+                end, term = with_place, text[start:with_place]
+                category, reason = Category.ORGANISATION, "organisation med ort"
         if term:
             found.append(Candidate(start, end, term, category, reason))
     return found
@@ -282,6 +288,9 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
     return found
 
 
+#: Endings of inflected nouns ("familjehemmen", "sekreteraren", "volontärerna"): a word with
+#: one of them starting a sentence is no unlisted name, whatever verb follows.
+_NOUN_ENDINGS = ("en", "et", "na", "ar", "er", "or", "ing", "het", "else")
 #: Verbs after which the next word is a name whatever else it could be ("heter sol").
 _NAMING_VERBS = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes"})
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-zåäöéü][a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w-])")
@@ -312,14 +321,21 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
         elif _place_name(base):
             term = base[:1].upper() + base[1:]
             found.append(Candidate(start, end, term, Category.PLACE, "ortnamn eller vatten"))
-        elif _coined_compound(word, lexicon.ORDINARY_ZIPF):
-            # "centrallasarettet i växjö", "pingstkyrkan": a coined name on an organisation noun
+        elif _generic_institution(word) and _with_place_after(text, end) > end:
             org_end = _with_place_after(text, end)
-            term = text[start:org_end]
             found.append(
                 Candidate(
-                    start, max(end, org_end), term, Category.ORGANISATION, "namn på en organisation"
+                    start,
+                    org_end,
+                    text[start:org_end],
+                    Category.ORGANISATION,
+                    "organisation med ort",
                 )
+            )
+        elif _coined_compound(word, lexicon.ORDINARY_ZIPF):
+            # "pingstkyrkans", "tallbergsskolan": a coined name on an organisation noun
+            found.append(
+                Candidate(start, end, word, Category.ORGANISATION, "namn på en organisation")
             )
         elif (
             after
@@ -350,15 +366,36 @@ def _pronoun_like(word: str) -> bool:
     )
 
 
+def _generic_institution(word: str) -> bool:
+    """Tell whether one word names a kind of institution rather than one by its own name.
+
+    "Socialtjänsten", "habiliteringen", "centrallasarettet" are known words: with a place
+    after them they name one institution ("Socialtjänsten i Lerum"). A coined name
+    ("Tallbergsskolan") names one already; a place after it is a place of its own.
+    """
+    return (
+        " " not in word
+        and lexicon.organisation_head(word) is not None
+        and lexicon.zipf(word) >= RARE_ZIPF
+    )
+
+
 def _with_place_after(text: str, end: int) -> int:
-    """Extend an organisation's end over "i <place>" ("Pingstkyrkan i Lessebo")."""
+    """Extend an organisation's end over its place: "i Lessebo", or a listed region right after.
+
+    "Pingstkyrkan i Lessebo", "Brottsofferjouren Dalarna".
+    """
     match = _IN_PLACE.match(text, end)
-    if match and (match.group(1)[0].isupper() or match.group(1).lower() in lexicon.places()):
+    if match is None:
+        return end
+    place = match.group(2)
+    listed = place.lower() in lexicon.places() and place.lower() not in lexicon.name_words()
+    if listed or (match.group(1) and place[0].isupper()):
         return match.end()
     return end
 
 
-_IN_PLACE = re.compile(r" i ([^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-])")
+_IN_PLACE = re.compile(r" (i )?([^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-])")
 
 
 def speaker_labels(text: str) -> list[tuple[int, int]]:

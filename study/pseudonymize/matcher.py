@@ -210,6 +210,8 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_d
         return False
     after = next_word(text, end)
     if variant.inflection.endswith("genitive"):
+        if variant.category is Category.PERSON and acts_as_subject(text, end):
+            return True  # "Björks har en stuga": the family, named in the plural
         return (
             after is not None
             and after.islower()

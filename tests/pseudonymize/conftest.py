@@ -15,6 +15,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "t
 OWN = Path(__file__).resolve().parent / "data"
 #: Transcripts written without looking at the engine, to measure it on text it was not built on.
 BLIND = Path(__file__).resolve().parent / "blind"
+BLIND2 = Path(__file__).resolve().parent / "blind2"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -82,3 +83,8 @@ def own() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind() -> tuple[list[Transcript], CodeKey]:
     return corpus(BLIND), CodeKey.from_rows(key_rows(BLIND))
+
+
+@pytest.fixture
+def blind2() -> tuple[list[Transcript], CodeKey]:
+    return corpus(BLIND2), CodeKey.from_rows(key_rows(BLIND2))
