@@ -119,11 +119,20 @@ def _definite_noun(word: str) -> bool:
     lower = word.lower()
     if lower.endswith("s") and not lower.endswith("ss"):
         lower = lower[:-1]  # "Lyktans"
-    for ending, stem_end in (("et", -1), ("en", -2), ("an", -1), ("n", -1)):
+    for ending, stem_end in (("et", -1), ("et", -2), ("en", -2), ("an", -1), ("n", -1)):
         if lower.endswith(ending) and len(lower) > len(ending) + 2:
-            if lexicon.zipf(lower[:stem_end]) >= DEFINITE_STEM_ZIPF:
+            if _ordinary_noun(lower[:stem_end]):
                 return True
     return False
+
+
+def _ordinary_noun(stem: str) -> bool:
+    """Tell whether a stem is an ordinary word, or a compound ending in one ("vänskaps|bro")."""
+    if lexicon.zipf(stem) >= DEFINITE_STEM_ZIPF:
+        return True
+    return len(stem) >= 7 and any(
+        lexicon.zipf(stem[i:]) >= lexicon.ORDINARY_ZIPF for i in range(3, len(stem) - 2)
+    )
 
 
 def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[str, Category, str]:
@@ -176,6 +185,8 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         return word, Category.PLACE, f"versalt ord efter ”{before}”"
     if _definite_noun(base):
         return base, Category.ORGANISATION, "namn i bestämd form mitt i en mening"
+    if _pronoun_like(lower):
+        return "", Category.OTHER, ""  # "Jag", "Det" after a note the transcript left in
     if lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF:
         return word, Category.PERSON, "versalt ord mitt i en mening"
     if _is_surname_like(word):
@@ -194,6 +205,8 @@ def _classify_sequence(text: str, words: list[tuple[int, str]]) -> tuple[str, Ca
     if lower in lexicon.places():
         return phrase, Category.PLACE, "ort i ortlistan"
     if any(lexicon.organisation_head(word) for _, word in words):
+        return phrase, Category.ORGANISATION, "namn på en organisation"
+    if words[0][1] in ("Region", "Kommun", "Stiftelsen", "Föreningen") or words[-1][1] == "AB":
         return phrase, Category.ORGANISATION, "namn på en organisation"
     first, last = words[0][1], words[-1][1]
     last_base, genitive = _base(last)

@@ -70,7 +70,12 @@ def places() -> dict[str, str]:
 @cache
 def neutral_terms() -> frozenset[str]:
     """National agencies, countries and big platforms: name-like but identifying no one."""
-    files = ("neutral_agencies.txt", "neutral_countries.txt", "neutral_platforms.txt")
+    files = (
+        "neutral_agencies.txt",
+        "neutral_countries.txt",
+        "neutral_platforms.txt",
+        "neutral_regions.txt",
+    )
     return frozenset().union(*(_names(name) for name in files))
 
 

@@ -13,7 +13,8 @@ _NEXT_WORD = re.compile(r"[ \t]+([\w:]+)")
 _NEXT_MARK = re.compile(r"[ \t]*(\S?)")
 _WORD = re.compile(r"[^\W\d_]+")
 _OPENERS = frozenset(" \t\"'”“«»(–—-")
-_TERMINATORS = frozenset(".!?…:")
+# ")" and "]" close a note such as "(skratt)" or "[paus]": what follows starts anew.
+_TERMINATORS = frozenset(".!?…:)]")
 
 
 def matching_form(text: str) -> str:

@@ -16,6 +16,7 @@ OWN = Path(__file__).resolve().parent / "data"
 #: Transcripts written without looking at the engine, to measure it on text it was not built on.
 BLIND = Path(__file__).resolve().parent / "blind"
 BLIND2 = Path(__file__).resolve().parent / "blind2"
+BLIND3 = Path(__file__).resolve().parent / "blind3"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -88,3 +89,8 @@ def blind() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind2() -> tuple[list[Transcript], CodeKey]:
     return corpus(BLIND2), CodeKey.from_rows(key_rows(BLIND2))
+
+
+@pytest.fixture
+def blind3() -> tuple[list[Transcript], CodeKey]:
+    return corpus(BLIND3), CodeKey.from_rows(key_rows(BLIND3))
