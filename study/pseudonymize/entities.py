@@ -331,6 +331,10 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
         if named or (before in cues and (rare or listed)):
             term = base[:1].upper() + base[1:]
             found.append(Candidate(start, end, term, Category.PERSON, "namn efter ett personord"))
+        elif rare and not word.endswith(_NOUN_ENDINGS) and acts_as_subject(text, end):
+            # "seb sa", "dani ringde": an unknown word as the subject of a verb is a name
+            term = base[:1].upper() + base[1:]
+            found.append(Candidate(start, end, term, Category.PERSON, "namn följt av ett verb"))
         elif _place_name(base):
             term = base[:1].upper() + base[1:]
             found.append(Candidate(start, end, term, Category.PLACE, "ortnamn eller vatten"))
@@ -409,6 +413,45 @@ def _with_place_after(text: str, end: int) -> int:
 
 
 _IN_PLACE = re.compile(r" (i )?([^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-])")
+
+
+_PART = r"[^\W\d_]+"
+#: "Barn- och ungdomshabiliteringen", "Kultur- och fritidsförvaltningen": shared-head compounds.
+_SHARED_HEAD = re.compile(rf"(?<![\w-]){_PART}-,?(?: {_PART}-,?)* (?:och|&) {_PART}(?![\w-])")
+#: "Hemse Bygg & Måleri AB": capitalised words, perhaps with "&", ending in a company form.
+_COMPANY = re.compile(
+    rf"(?<![\w-])(?:[A-ZÅÄÖ]{_PART}(?:-{_PART})* (?:& )?){{1,5}}(?:AB|HB|KB)(?![\w-])"
+)
+
+
+def compound_organisations(text: str, blocked: Spans) -> list[Candidate]:
+    """Return organisation names a capitalisation run does not catch whole.
+
+    Shared-head compounds on an organisation noun ("Barn- och ungdomshabiliteringen i Umeå")
+    and companies ("Hemse Bygg & Måleri AB").
+    """
+    found: list[Candidate] = []
+    for match in _SHARED_HEAD.finditer(text):
+        last = match.group().split()[-1]
+        if lexicon.organisation_head(last) and not blocked.overlaps(match.start(), match.end()):
+            end = _with_place_after(text, match.end())
+            found.append(
+                Candidate(
+                    match.start(),
+                    end,
+                    text[match.start() : end],
+                    Category.ORGANISATION,
+                    "namn på en organisation",
+                )
+            )
+    for match in _COMPANY.finditer(text):
+        if not blocked.overlaps(match.start(), match.end()):
+            found.append(
+                Candidate(
+                    match.start(), match.end(), match.group(), Category.ORGANISATION, "företagsnamn"
+                )
+            )
+    return found
 
 
 def speaker_labels(text: str) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from .codekey import Category, CodeKey
 from .entities import (
     Spans,
     capitalised_candidates,
+    compound_organisations,
     lowercase_candidates,
     lowercase_context_candidates,
     speaker_labels,
@@ -51,7 +52,8 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
     detections = _without_overlaps(detections)
     blocked = Spans([(d.start, d.end) for d in detections] + speaker_labels(text))
     lowercase_doc = is_lowercase_style(text)
-    candidates = capitalised_candidates(text, blocked, lowercase_doc)
+    candidates = compound_organisations(text, blocked)
+    candidates += capitalised_candidates(text, blocked, lowercase_doc)
     if lowercase_doc:
         candidates += lowercase_candidates(text, blocked)
         candidates += lowercase_context_candidates(text, blocked)

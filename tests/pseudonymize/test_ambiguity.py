@@ -133,3 +133,20 @@ def test_water_and_place_names_are_known_by_their_endings():
     assert found.get("Gransjön") is Category.PLACE
     found = {s.text: s.category for s in suggest("vi gick runt gransjön och sedan hem. hon sa ja.")}
     assert found.get("gransjön") is Category.PLACE
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Barn- och ungdomshabiliteringen i Umeå", "Kultur- och fritidsförvaltningen", "Ek & Son AB"],
+)
+def test_organisations_joined_by_och_or_ending_in_ab_are_one_name(name):
+    found = {s.text: s.category for s in suggest(f"Hon har kontakt med {name} sedan i våras.")}
+    assert found.get(name) is Category.ORGANISATION
+
+
+def test_an_institution_with_its_place_is_one_organisation_a_named_one_keeps_its_place_apart():
+    found = {s.text: s.category for s in suggest("Vi ringde Socialtjänsten i Lerum om det.")}
+    assert found.get("Socialtjänsten i Lerum") is Category.ORGANISATION
+    found = {s.text: s.category for s in suggest("Hon går på Tallbergsskolan i Gottsunda nu.")}
+    assert found.get("Tallbergsskolan") is Category.ORGANISATION
+    assert found.get("Gottsunda") is Category.PLACE
