@@ -17,6 +17,7 @@ OWN = Path(__file__).resolve().parent / "data"
 BLIND = Path(__file__).resolve().parent / "blind"
 BLIND2 = Path(__file__).resolve().parent / "blind2"
 BLIND3 = Path(__file__).resolve().parent / "blind3"
+BLIND4 = Path(__file__).resolve().parent / "blind4"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -94,3 +95,8 @@ def blind2() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind3() -> tuple[list[Transcript], CodeKey]:
     return corpus(BLIND3), CodeKey.from_rows(key_rows(BLIND3))
+
+
+@pytest.fixture
+def blind4() -> tuple[list[Transcript], CodeKey]:
+    return corpus(BLIND4), CodeKey.from_rows(key_rows(BLIND4))

@@ -8,9 +8,9 @@ counted. After apply with accepted suggestions every character of every marked s
 inside a replacement whose text differs from the original (on our own transcripts, which hold
 harder cases such as a lake named without a preposition, at least 95% of the spans must).
 
-Five corpora: the shared samples, our own (data/), and three sets (blind/, blind2/, blind3/)
-written without looking at the engine; each was measured first, then the general rules it
-showed to be missing were added (never its names).
+Six corpora: the shared samples, our own (data/), and four sets (blind/ … blind4/) written
+without looking at the engine; each was measured first, then the general rules the first three
+showed to be missing were added (never their names). blind4 is measured only.
 """
 
 from __future__ import annotations
@@ -49,11 +49,19 @@ def measure(transcripts, key):
 
 @pytest.mark.parametrize(
     ("which", "coverage"),
-    [("samples", 0.95), ("own", 0.95), ("blind", 0.95), ("blind2", 0.95), ("blind3", 0.88)],
+    [
+        ("samples", 0.95),
+        ("own", 0.95),
+        ("blind", 0.95),
+        ("blind2", 0.95),
+        ("blind3", 0.88),
+        ("blind4", 0.89),
+    ],
 )
 def test_suggestions_cover_marked_identifiers_precisely(which, coverage, request):
-    # blind3 falls short of the 95% target (mostly nicknames in a lowercase transcript); its
-    # bound guards what the engine reaches now, not what it must reach.
+    # blind3 and blind4 fall short of the 95% target (nicknames and names that are also words
+    # in lowercase transcripts, organisations named like places); their bounds guard what the
+    # engine reaches now, not what it must reach. blind4 was measured and not tuned on.
     transcripts, key = request.getfixturevalue(which)
     recall, precision = measure(transcripts, key)
     print(f"{which}: coverage {recall:.1%}, precision {precision:.1%}")
@@ -63,7 +71,14 @@ def test_suggestions_cover_marked_identifiers_precisely(which, coverage, request
 
 @pytest.mark.parametrize(
     ("which", "share"),
-    [("samples", 1.0), ("own", 0.95), ("blind", 0.95), ("blind2", 0.94), ("blind3", 0.89)],
+    [
+        ("samples", 1.0),
+        ("own", 0.95),
+        ("blind", 0.95),
+        ("blind2", 0.94),
+        ("blind3", 0.89),
+        ("blind4", 0.92),
+    ],
 )
 def test_no_marked_identifier_survives_apply(which, share, request):
     transcripts, key = request.getfixturevalue(which)
