@@ -328,50 +328,39 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
         before = previous_word(text, start)
         named = before in _NAMING_VERBS and not _pronoun_like(word)
         listed = base in lexicon.first_names() or base in lexicon.surnames()
+        name = base[:1].upper() + base[1:]
         if named or (before in cues and (rare or listed)):
-            term = base[:1].upper() + base[1:]
-            found.append(Candidate(start, end, term, Category.PERSON, "namn efter ett personord"))
+            found.append(Candidate(start, end, name, Category.PERSON, "namn efter ett personord"))
         elif rare and not word.endswith(_NOUN_ENDINGS) and acts_as_subject(text, end):
             # "seb sa", "dani ringde": an unknown word as the subject of a verb is a name
-            term = base[:1].upper() + base[1:]
-            found.append(Candidate(start, end, term, Category.PERSON, "namn följt av ett verb"))
+            found.append(Candidate(start, end, name, Category.PERSON, "namn följt av ett verb"))
         elif _place_name(base):
-            term = base[:1].upper() + base[1:]
-            found.append(Candidate(start, end, term, Category.PLACE, "ortnamn eller vatten"))
+            found.append(Candidate(start, end, name, Category.PLACE, "ortnamn eller vatten"))
         elif _generic_institution(word) and _with_place_after(text, end) > end:
-            org_end = _with_place_after(text, end)
+            # "socialtjänsten i avesta": an institution with its place
             found.append(
-                Candidate(
-                    start,
-                    org_end,
-                    text[start:org_end],
-                    Category.ORGANISATION,
-                    "organisation med ort",
-                )
+                _organisation(text, start, _with_place_after(text, end), "organisation med ort")
             )
         elif _coined_compound(word, lexicon.ORDINARY_ZIPF):
             # "pingstkyrkans", "tallbergsskolan": a coined name on an organisation noun
-            found.append(
-                Candidate(start, end, word, Category.ORGANISATION, "namn på en organisation")
-            )
+            found.append(_organisation(text, start, end))
         elif (
             after
             and after.islower()
             and lexicon.organisation_head(after)
-            and (rare or word.lower() in lexicon.places() or _base(word)[0] in lexicon.places())
+            and (rare or word in lexicon.places() or _base(word)[0] in lexicon.places())
         ):
-            org_end = text.index(after, end) + len(after)
-            org_end = _with_place_after(text, org_end)
-            found.append(
-                Candidate(
-                    start,
-                    org_end,
-                    text[start:org_end],
-                    Category.ORGANISATION,
-                    "namn på en organisation",
-                )
-            )
+            # "björkängens förskola", "lessebo bostäder"
+            head_end = text.index(after, end) + len(after)
+            found.append(_organisation(text, start, _with_place_after(text, head_end)))
     return found
+
+
+def _organisation(
+    text: str, start: int, end: int, reason: str = "namn på en organisation"
+) -> Candidate:
+    """Return the organisation name that text[start:end] is."""
+    return Candidate(start, end, text[start:end], Category.ORGANISATION, reason)
 
 
 def _pronoun_like(word: str) -> bool:

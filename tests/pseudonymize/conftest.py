@@ -74,29 +74,34 @@ def key_rows(folder: Path) -> list[list[str]]:
 def samples() -> tuple[list[Transcript], CodeKey]:
     if not SAMPLES.is_dir():
         pytest.skip("the shared sample transcripts are not beside the repository")
-    return corpus(SAMPLES), CodeKey.from_rows(key_rows(SAMPLES))
+    return marked_corpus(SAMPLES)
+
+
+def marked_corpus(folder: Path) -> tuple[list[Transcript], CodeKey]:
+    """Return a folder's marked transcripts with the code key built from its keys.csv."""
+    return corpus(folder), CodeKey.from_rows(key_rows(folder))
 
 
 @pytest.fixture
 def own() -> tuple[list[Transcript], CodeKey]:
-    return corpus(OWN), CodeKey.from_rows(key_rows(OWN))
+    return marked_corpus(OWN)
 
 
 @pytest.fixture
 def blind() -> tuple[list[Transcript], CodeKey]:
-    return corpus(BLIND), CodeKey.from_rows(key_rows(BLIND))
+    return marked_corpus(BLIND)
 
 
 @pytest.fixture
 def blind2() -> tuple[list[Transcript], CodeKey]:
-    return corpus(BLIND2), CodeKey.from_rows(key_rows(BLIND2))
+    return marked_corpus(BLIND2)
 
 
 @pytest.fixture
 def blind3() -> tuple[list[Transcript], CodeKey]:
-    return corpus(BLIND3), CodeKey.from_rows(key_rows(BLIND3))
+    return marked_corpus(BLIND3)
 
 
 @pytest.fixture
 def blind4() -> tuple[list[Transcript], CodeKey]:
-    return corpus(BLIND4), CodeKey.from_rows(key_rows(BLIND4))
+    return marked_corpus(BLIND4)
