@@ -105,13 +105,18 @@ def _place_name(word: str) -> bool:
     )
 
 
+def organisation_word(word: str) -> bool:
+    """Tell whether a word ends in an organisation's head noun ("förskolan", "föreningens")."""
+    return lexicon.organisation_head(word) is not None
+
+
 def _acronym_compound(word: str) -> bool:
     """Tell whether a word is an acronym in mixed case or the first part of a compound."""
     first = word.split("-")[0]
     return any(ch.isupper() for ch in first[1:])
 
 
-def _definite_noun(word: str) -> bool:
+def definite_noun(word: str) -> bool:
     """Tell whether a word is the definite form of an ordinary noun ("Ankaret", "Lyktan").
 
     Capitalised mid-sentence, such a word names something: a home, a club, a project.
@@ -164,7 +169,7 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
     if at_start:
         if (
             lexicon.zipf(word) < RARE_ZIPF
-            and not lower.endswith(_NOUN_ENDINGS)
+            and not lower.endswith(NOUN_ENDINGS)
             and acts_as_subject(text, start + len(word))
         ):
             return base, Category.PERSON, "namn följt av ett verb"  # "Darek kallar han sig"
@@ -183,9 +188,9 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         return base, Category.PERSON, "namn mitt i en mening"
     if before in lexicon.word_list("place_prepositions.txt"):
         return word, Category.PLACE, f"versalt ord efter ”{before}”"
-    if _definite_noun(base):
+    if definite_noun(base):
         return base, Category.ORGANISATION, "namn i bestämd form mitt i en mening"
-    if _pronoun_like(lower):
+    if pronoun_like(lower):
         return "", Category.OTHER, ""  # "Jag", "Det" after a note the transcript left in
     if lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF:
         return word, Category.PERSON, "versalt ord mitt i en mening"
@@ -301,9 +306,30 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
     return found
 
 
-#: Endings of inflected nouns ("familjehemmen", "sekreteraren", "volontärerna"): a word with
-#: one of them starting a sentence is no unlisted name, whatever verb follows.
-_NOUN_ENDINGS = ("en", "et", "na", "ar", "er", "or", "ing", "het", "else")
+#: Endings of inflected nouns and of nouns for people and things ("familjehemmen", "fältare",
+#: "legitimation"): a word with one of them is no unlisted name, whatever verb follows.
+NOUN_ENDINGS = (
+    "en",
+    "et",
+    "na",
+    "ar",
+    "er",
+    "or",
+    "ing",
+    "het",
+    "else",
+    "ande",
+    "ende",
+    "are",
+    "ist",
+    "tion",
+    "sion",
+    "itet",
+    "ism",
+    "team",
+    "log",
+    "loger",
+)
 #: Verbs after which the next word is a name whatever else it could be ("heter sol").
 _NAMING_VERBS = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes"})
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-zåäöéü][a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w-])")
@@ -326,12 +352,12 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
         after = next_word(text, end)
         rare = lexicon.zipf(base) < RARE_ZIPF and not lexicon.organisation_head(word)
         before = previous_word(text, start)
-        named = before in _NAMING_VERBS and not _pronoun_like(word)
+        named = before in _NAMING_VERBS and not pronoun_like(word)
         listed = base in lexicon.first_names() or base in lexicon.surnames()
         name = base[:1].upper() + base[1:]
         if named or (before in cues and (rare or listed)):
             found.append(Candidate(start, end, name, Category.PERSON, "namn efter ett personord"))
-        elif rare and not word.endswith(_NOUN_ENDINGS) and acts_as_subject(text, end):
+        elif rare and not word.endswith(NOUN_ENDINGS) and acts_as_subject(text, end):
             # "seb sa", "dani ringde": an unknown word as the subject of a verb is a name
             found.append(Candidate(start, end, name, Category.PERSON, "namn följt av ett verb"))
         elif _place_name(base):
@@ -363,7 +389,7 @@ def _organisation(
     return Candidate(start, end, text[start:end], Category.ORGANISATION, reason)
 
 
-def _pronoun_like(word: str) -> bool:
+def pronoun_like(word: str) -> bool:
     """Tell whether a word is a pronoun, article or other word too common to be a name."""
     return (
         word in lexicon.word_list("function_words.txt")

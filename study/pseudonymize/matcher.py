@@ -23,11 +23,14 @@ from .text import (
 _NAME_LIKE = frozenset({Category.PERSON, Category.PLACE, Category.ORGANISATION, Category.OTHER})
 _CLAUSE_END = frozenset(',.!?;:…)"”')
 #: Finite verbs after which a name-like word is the subject (Swedish puts the verb second),
-#: leaving out "är", "var", "blir", "blev": "det är sol" is weather, not a person.
+#: leaving out "är", "var", "blir", "blev": "det är sol" is weather, not a person; and the
+#: modal verbs, which take an infinitive ("skulle vilja").
 _INVERTING_VERBS = frozenset(
     "har hade ringer ringde sa sade säger jobbar jobbade kom kommer gick går tycker tyckte "
-    "tror trodde vill ville ska skulle kan kunde fick får bor bodde".split()
+    "tror trodde bor bodde".split()
 )
+#: A pronoun right before a word that is also a verb makes it the verb ("vad hon ville").
+_SUBJECT_PRONOUNS = frozenset("jag du han hon vi ni de dom man".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +209,7 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_d
     before = previous_word(text, start)
     if variant.category is Category.PLACE and before in lexicon.word_list("place_prepositions.txt"):
         return True  # "i skruv", "till mark": after a place preposition a place reads as one
-    if before in lexicon.word_list("common_reading_markers.txt"):
+    if before in lexicon.word_list("common_reading_markers.txt") or before in _SUBJECT_PRONOUNS:
         return False
     after = next_word(text, end)
     if variant.inflection.endswith("genitive"):

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from . import patterns
 from .codekey import Category, CodeKey
+from .discourse import lowercase_names, lowercase_organisations
 from .entities import (
     Spans,
     capitalised_candidates,
@@ -57,6 +58,10 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
     if lowercase_doc:
         candidates += lowercase_candidates(text, blocked)
         candidates += lowercase_context_candidates(text, blocked)
+        candidates += lowercase_organisations(text, blocked)
+        persons = [entry.term for entry in key if entry.category is Category.PERSON]
+        persons += [c.term for c in candidates if c.category is Category.PERSON]
+        candidates += lowercase_names(text, blocked, persons)
 
     terms = [Term(entry.term, entry.category) for entry in key]
     reasons = {term_form(entry.term): "i kodnyckeln" for entry in key}
@@ -87,6 +92,13 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
                 in_key=key.get(term) is not None,
             )
         )
+    # A candidate was found by its own evidence ("heter saga"), which the matcher's context
+    # check for a word that is also an ordinary word does not see again.
+    found += [
+        Suggestion(c.start, c.end, text[c.start : c.end], c.category, c.reason, c.term)
+        for c in candidates
+        if not blocked.overlaps(c.start, c.end)
+    ]
     return _without_overlaps(found)
 
 
