@@ -124,6 +124,8 @@ def definite_noun(word: str) -> bool:
     lower = word.lower()
     if lower.endswith("s") and not lower.endswith("ss"):
         lower = lower[:-1]  # "Lyktans"
+    if lower.endswith(("arna", "erna", "orna")) and len(lower) > 7:
+        return True  # "Brobyggarna", "Läxhjälparna": a group by what its members do
     for ending, stem_end in (("et", -1), ("et", -2), ("en", -2), ("an", -1), ("n", -1)):
         if lower.endswith(ending) and len(lower) > len(ending) + 2:
             if _ordinary_noun(lower[:stem_end]):
@@ -138,6 +140,10 @@ def _ordinary_noun(stem: str) -> bool:
     return len(stem) >= 7 and any(
         lexicon.zipf(stem[i:]) >= lexicon.ORDINARY_ZIPF for i in range(3, len(stem) - 2)
     )
+
+
+#: Prepositions that take a place, not an organisation ("hemma i Gamlegården", "runt Aspen").
+_PLACE_ONLY_PREPOSITIONS = frozenset({"i", "runt", "kring", "genom", "längs", "förbi"})
 
 
 def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[str, Category, str]:
@@ -186,10 +192,12 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         return word, Category.ORGANISATION, f"namn efter ”{before}”"
     if base.lower() in lexicon.name_words():
         return base, Category.PERSON, "namn mitt i en mening"
+    if definite_noun(base) and before not in _PLACE_ONLY_PREPOSITIONS:
+        # "till Kvarnen", "på Ankaret": a listed place was found above; an unlisted name in
+        # definite form is a home, a club or a project more often than a place.
+        return base, Category.ORGANISATION, "namn i bestämd form mitt i en mening"
     if before in lexicon.word_list("place_prepositions.txt"):
         return word, Category.PLACE, f"versalt ord efter ”{before}”"
-    if definite_noun(base):
-        return base, Category.ORGANISATION, "namn i bestämd form mitt i en mening"
     if pronoun_like(lower):
         return "", Category.OTHER, ""  # "Jag", "Det" after a note the transcript left in
     if lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF:
@@ -197,6 +205,10 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
     if _is_surname_like(word):
         return word, Category.PERSON, "ser ut som ett efternamn"
     return word, Category.PERSON, "versalt ord mitt i en mening, inte ett vanligt ord"
+
+
+#: First words that make a run of capitalised words an organisation's name.
+_ORGANISATION_OPENERS = frozenset({"Region", "Kommun", "Stiftelsen", "Föreningen", "Landstinget"})
 
 
 def _classify_sequence(text: str, words: list[tuple[int, str]]) -> tuple[str, Category, str]:
@@ -207,11 +219,13 @@ def _classify_sequence(text: str, words: list[tuple[int, str]]) -> tuple[str, Ca
         return "", Category.OTHER, ""
     if lower in lexicon.known_organisations():
         return phrase, Category.ORGANISATION, "känd organisation"
+    if words[0][1] in _ORGANISATION_OPENERS or words[0][1].lower() in lexicon.store_chains():
+        return phrase, Category.ORGANISATION, "namn på en organisation"  # "Region Gotland"
     if lower in lexicon.places():
         return phrase, Category.PLACE, "ort i ortlistan"
     if any(lexicon.organisation_head(word) for _, word in words):
         return phrase, Category.ORGANISATION, "namn på en organisation"
-    if words[0][1] in ("Region", "Kommun", "Stiftelsen", "Föreningen") or words[-1][1] == "AB":
+    if words[-1][1] == "AB":
         return phrase, Category.ORGANISATION, "namn på en organisation"
     first, last = words[0][1], words[-1][1]
     last_base, genitive = _base(last)
@@ -221,6 +235,10 @@ def _classify_sequence(text: str, words: list[tuple[int, str]]) -> tuple[str, Ca
     if all(word.lower() in lexicon.places() for _, word in words):
         return phrase, Category.PLACE, "ort i ortlistan"
     return phrase, Category.ORGANISATION, "flerordigt namn"
+
+
+#: Lowercase words that follow a name of a river or lake ("Helge å", "Vättern sjö" is rare).
+_WATERS = frozenset({"å", "älv", "ström", "fjord", "kanal"})
 
 
 def capitalised_candidates(text: str, blocked: Spans, lowercase_doc: bool) -> list[Candidate]:
@@ -235,13 +253,20 @@ def capitalised_candidates(text: str, blocked: Spans, lowercase_doc: bool) -> li
         while words and at_start and len(words) > 1 and not _listed(words[0][1]):
             words.pop(0)
             at_start = False
-        while words and words[0][1].lower() in lexicon.neutral_terms():
+        chain = len(words) > 1 and words[0][1].lower() in lexicon.store_chains()
+        while words and words[0][1].lower() in lexicon.neutral_terms() and not chain:
             words.pop(0)
         if not words:
             continue
         start, end = words[0][0], words[-1][0] + len(words[-1][1])
         after = next_word(text, end)
-        opener = at_start and len(words) == 1 and not _listed(_base(words[0][1])[0])
+        # "Den förskolan" is no name; "Eritreanska kulturföreningen" is one.
+        opener = (
+            at_start
+            and len(words) == 1
+            and not _listed(_base(words[0][1])[0])
+            and lexicon.zipf(words[0][1]) >= lexicon.ORDINARY_ZIPF
+        )
         if after and after.islower() and lexicon.organisation_head(after) and not opener:
             # "Lerums gymnasium", "Spånga-Tensta stadsdelsförvaltning"
             end = text.index(after, end) + len(after)
@@ -254,6 +279,10 @@ def capitalised_candidates(text: str, blocked: Spans, lowercase_doc: bool) -> li
             term, category, reason = _classify_word(text, start, words[0][1], at_start)
         else:
             term, category, reason = _classify_sequence(text, words)
+        if after in _WATERS and category is not Category.ORGANISATION:
+            # "Helge å", "Dala älv": a river or lake named by a word and what it is
+            end = text.index(after, end) + len(after)
+            term, category, reason = text[start:end], Category.PLACE, "vatten"
         if _generic_institution(text[start:end]):
             # "Socialtjänsten i Hässleholm", "Brottsofferjouren Dalarna": one organisation
             with_place = _with_place_after(text, end)
@@ -362,7 +391,9 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
             found.append(Candidate(start, end, name, Category.PERSON, "namn följt av ett verb"))
         elif _place_name(base):
             found.append(Candidate(start, end, name, Category.PLACE, "ortnamn eller vatten"))
-        elif _generic_institution(word) and _with_place_after(text, end) > end:
+        elif (
+            _generic_institution(word) or word in ("region", "landstinget")
+        ) and _with_place_after(text, end) > end:
             # "socialtjänsten i avesta": an institution with its place
             found.append(
                 _organisation(text, start, _with_place_after(text, end), "organisation med ort")
@@ -405,6 +436,8 @@ def _generic_institution(word: str) -> bool:
     after them they name one institution ("Socialtjänsten i Lerum"). A coined name
     ("Tallbergsskolan") names one already; a place after it is a place of its own.
     """
+    if word.lower() in lexicon.word_list("generic_acronyms.txt"):
+        return True  # "BUP i Halmstad"
     return (
         " " not in word
         and lexicon.organisation_head(word) is not None

@@ -124,6 +124,12 @@ def organisation_head(word: str) -> tuple[str, tuple[str, ...], str] | None:
 
 
 @cache
+def store_chains() -> frozenset[str]:
+    """Return store and restaurant chains, lowercased ("ica", "coop")."""
+    return _words("store_chains.txt")
+
+
+@cache
 def word_list(filename: str) -> frozenset[str]:
     """Return a whitespace-separated word list from ``data/`` (verbs, markers …)."""
     return _words(filename)

@@ -56,6 +56,8 @@ DATE_WORDS = re.compile(
     rf"(?: (?:19|20)\d{{2}}| -\d{{2}}| '\d{{2}}| \d{{2}}(?!\d))?(?![\w-])",
     re.IGNORECASE,
 )
+#: "12.03.1987": day, month and a four-digit year with dots, as on many European id cards.
+DATE_DOTTED = re.compile(rf"(?<![\w.-]){_DAY}\.(?:1[0-2]|0?[1-9])\.(?:19|20)\d{{2}}(?![\w-]|\.\d)")
 DATE_ISO = re.compile(
     r"(?<![\w-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w-])"
 )
@@ -145,7 +147,7 @@ def find_identifiers(text: str) -> list[Detection]:
 
 def find_dates(text: str) -> Iterator[tuple[int, int, bool]]:
     """Yield ``(start, end, is_birth_date)`` for exact dates written with a day and month."""
-    for pattern in (DATE_NUMERIC, DATE_WORDS, DATE_ISO, DATE_SPOKEN):
+    for pattern in (DATE_NUMERIC, DATE_DOTTED, DATE_WORDS, DATE_ISO, DATE_SPOKEN):
         for match in pattern.finditer(text):
             start = match.start()
             if match.group().lower().startswith("den "):
