@@ -130,14 +130,39 @@ def _colon_genitive(replacement: str) -> str:
 
 
 def _parts(term: Term) -> list[Term]:
-    """First name and surname of a full name, each mapped to its part of the pseudonym."""
+    """Parts of a name that stand for the whole when said alone.
+
+    A person's first name and surname, each mapped to its part of the pseudonym; an
+    organisation's own first word ("Ljungandalens" of "Ljungandalens Omsorg AB"), mapped to
+    the whole pseudonym.
+    """
     words, invented = term.text.split(), term.pseudonym.split()
+    if term.category is Category.ORGANISATION and len(words) >= 2:
+        return [Term(word, term.category, term.pseudonym) for word in _own_word(words)]
     if term.category is not Category.PERSON or len(words) < 2:
         return []
     same = len(invented) < 2 or term.pseudonym.startswith("Person ")
     first = term.pseudonym if same else invented[0]
     last = term.pseudonym if same else invented[-1]
     return [Term(words[0], term.category, first), Term(words[-1], term.category, last)]
+
+
+def _own_word(words: list[str]) -> list[str]:
+    """Return an organisation's first word when it is a coined name, with its base form.
+
+    "Ljungandalens Omsorg AB" gives "Ljungandalens" and "Ljungandalen"; "Hemtjänsten
+    Skiftinge" gives nothing ("hemtjänsten" is an ordinary word), nor does "Lerums gymnasium"
+    (a place's name).
+    """
+    first = words[0]
+    base = first[:-1] if first.endswith("s") and not first.endswith("ss") else first
+    if not (first.isalpha() and first[0].isupper()) or first.isupper():
+        return []  # "Barn- och ungdomshabiliteringen": a shared head, no name
+    if lexicon.organisation_head(first):
+        return []
+    if any(lexicon.is_ordinary_word(form) or lexicon.in_name_lists(form) for form in (first, base)):
+        return []
+    return [first] if base == first else [first, base]
 
 
 class TermMatcher:
