@@ -21,9 +21,10 @@ from .entities import (
     Spans,
     definite_noun,
     organisation_word,
+    person_noun,
     pronoun_like,
 )
-from .matcher import acts_as_subject
+from .matcher import ADJECTIVE_ENDINGS, acts_as_subject
 
 _TOKEN = re.compile(r"(?<![\w@.-])[a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w@-]|\.\w)")
 #: Up to this Zipf frequency an unlisted word may be a name given evidence ("pim", "sunniva").
@@ -32,6 +33,8 @@ NAME_SHAPED_ZIPF = 4.0
 SUBJECT_ZIPF = 3.2
 #: Verbs of naming: the next word is a name whatever else it could be ("hon heter saga").
 _NAMING = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes", "döpt"})
+#: Words that may stand between a verb of naming and the name.
+_HEDGES = frozenset({"faktiskt", "egentligen", "ju", "alltså", "asså", "typ", "bara"})
 #: "alla säger seb", "dom kallar henne jessan": who calls someone by a name.
 _CALLERS = frozenset({"alla", "folk", "dom", "de", "vi", "man", "hon", "han", "jag", "ni"})
 _CALL_VERBS = frozenset({"säger", "sa", "kallar", "kallade"})
@@ -135,7 +138,7 @@ def _may_be_name(word: str) -> bool:
         return True  # also "vilja", "maj": the evidence decides
     if pronoun_like(word):
         return False
-    if word in lexicon.word_list("person_cues.txt") or word.endswith(NOUN_ENDINGS):
+    if person_noun(word) or word.endswith(NOUN_ENDINGS):
         return False
     return lexicon.zipf(word) < NAME_SHAPED_ZIPF and not organisation_word(word)
 
@@ -168,6 +171,8 @@ def _evidence(
     word = tokens[i].word
     before = _neighbour(text, tokens, i, -1)
     two_before = _neighbour(text, tokens, i - 1, -1) if before else None
+    if before in _HEDGES and two_before in _NAMING:
+        before, two_before = two_before, None  # "han heter faktiskt storm"
     cues = lexicon.word_list("person_cues.txt")
     if before in _NAMING and _may_be_named(word):
         if two_before in _GROUP_SUBJECTS and word not in lexicon.first_names():
@@ -188,10 +193,12 @@ def _evidence(
     after = _neighbour(text, tokens, i, 1)
     if after is not None and _surname_after(word, after):
         return word, Category.PERSON, "förnamn före efternamn"
-    if _neighbour(text, tokens, i, 1, (", ",)) in _APPOSITION:
-        following = _neighbour(text, tokens, i + 1, 1)
-        if following in cues or _name_like(following, firsts):
-            return word, Category.PERSON, "namn med förklaring"
+    comma_after = _neighbour(text, tokens, i, 1, (", ",))
+    following = _neighbour(text, tokens, i + 1, 1) if comma_after else None
+    if comma_after in _APPOSITION and (following in cues or _name_like(following, firsts)):
+        return word, Category.PERSON, "namn med förklaring"
+    if comma_after in ("han", "hon") and following in _NAMING:
+        return word, Category.PERSON, "namn med förklaring"  # "kuba, han heter jakub"
     if _nickname_of_nearby(text, tokens, i, firsts):
         return word, Category.PERSON, "smeknamn för ett namn intill"
     for step in (-2, 2):
@@ -212,8 +219,6 @@ def _evidence(
     return _genitive_of_person(text, tokens, i)
 
 
-#: Adjective endings: after an adjective a name that is also a noun is the noun ("lycklig saga").
-_ADJECTIVE_ENDINGS = ("ig", "iga", "igt", "isk", "iska", "iskt", "lös", "lösa")
 #: Right before a word, these show the ordinary reading whatever the word is.
 _ORDINARY_BEFORE = frozenset(
     "enligt är var blir blev bli vara egen eget egna fri fritt fria god gott goda".split()
@@ -279,7 +284,7 @@ def _ordinary_reading(text: str, tokens: list[_Token], i: int) -> bool:
         return True  # "skulle jag vilja"
     if before in markers or before in _VERB_BEFORE:
         return not (before in _CLAUSE_OPENERS and acts_as_subject(text, tokens[i].end))
-    return before in _ORDINARY_BEFORE or before.endswith(_ADJECTIVE_ENDINGS)
+    return before in _ORDINARY_BEFORE or before.endswith(ADJECTIVE_ENDINGS)
 
 
 def _names_a_unit(kind: str, word: str) -> bool:

@@ -10,7 +10,7 @@ from functools import cache
 from . import lexicon
 from .codekey import Category
 from .matcher import Term, TermMatcher, acts_as_subject
-from .text import is_sentence_start, next_word, previous_word
+from .text import LineStyle, is_sentence_start, next_word, previous_word
 
 _CAPITALISED = r"[A-ZÅÄÖÉÜÆØ][^\W\d_]*(?:-[^\W\d_]+)*"
 _SEQUENCE = re.compile(rf"(?<![\w-]){_CAPITALISED}(?: {_CAPITALISED})*(?![\w-])")
@@ -105,6 +105,15 @@ def _place_name(word: str) -> bool:
     )
 
 
+def person_noun(word: str) -> bool:
+    """Tell whether a word is a noun for a person ("kuratorn", "familjehemsmamman")."""
+    lower = word.lower()
+    cues = lexicon.word_list("person_cues.txt")
+    return lower in cues or any(
+        lower.endswith(cue) and len(lower) > len(cue) + 2 for cue in cues if len(cue) >= 5
+    )
+
+
 def organisation_word(word: str) -> bool:
     """Tell whether a word ends in an organisation's head noun ("förskolan", "föreningens")."""
     return lexicon.organisation_head(word) is not None
@@ -143,7 +152,7 @@ def _ordinary_noun(stem: str) -> bool:
 
 
 #: Prepositions that take a place, not an organisation ("hemma i Gamlegården", "runt Aspen").
-_PLACE_ONLY_PREPOSITIONS = frozenset({"i", "runt", "kring", "genom", "längs", "förbi"})
+_PLACE_ONLY_PREPOSITIONS = frozenset({"i", "runt", "kring", "genom", "längs", "förbi", "vid"})
 
 
 def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[str, Category, str]:
@@ -176,6 +185,7 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         if (
             lexicon.zipf(word) < RARE_ZIPF
             and not lower.endswith(NOUN_ENDINGS)
+            and not person_noun(word)
             and acts_as_subject(text, start + len(word))
         ):
             return base, Category.PERSON, "namn följt av ett verb"  # "Darek kallar han sig"
@@ -241,14 +251,14 @@ def _classify_sequence(text: str, words: list[tuple[int, str]]) -> tuple[str, Ca
 _WATERS = frozenset({"å", "älv", "ström", "fjord", "kanal"})
 
 
-def capitalised_candidates(text: str, blocked: Spans, lowercase_doc: bool) -> list[Candidate]:
+def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[Candidate]:
     """Return candidates from runs of capitalised words, classified by lists and context."""
     found: list[Candidate] = []
     for match in _SEQUENCE.finditer(text):
         if blocked.overlaps(match.start(), match.end()):
             continue
         words = [(m.start() + match.start(), m.group()) for m in _TOKEN.finditer(match.group())]
-        at_start = not lowercase_doc and is_sentence_start(text, words[0][0])
+        at_start = not style.lowercase_at(words[0][0]) and is_sentence_start(text, words[0][0])
         # A sentence-initial word that is no name ("Tack Emelie") is not part of the name.
         while words and at_start and len(words) > 1 and not _listed(words[0][1]):
             words.pop(0)
@@ -386,11 +396,18 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
         name = base[:1].upper() + base[1:]
         if named or (before in cues and (rare or listed)):
             found.append(Candidate(start, end, name, Category.PERSON, "namn efter ett personord"))
-        elif rare and not word.endswith(NOUN_ENDINGS) and acts_as_subject(text, end):
+        elif (
+            rare
+            and not word.endswith(NOUN_ENDINGS)
+            and not person_noun(word)
+            and acts_as_subject(text, end)
+        ):
             # "seb sa", "dani ringde": an unknown word as the subject of a verb is a name
             found.append(Candidate(start, end, name, Category.PERSON, "namn följt av ett verb"))
         elif _place_name(base):
             found.append(Candidate(start, end, name, Category.PLACE, "ortnamn eller vatten"))
+        elif word in lexicon.store_chains() and (chain_end := _chain_store_end(text, end)):
+            found.append(_organisation(text, start, chain_end, "butik i en kedja"))
         elif (
             _generic_institution(word) or word in ("region", "landstinget")
         ) and _with_place_after(text, end) > end:
@@ -398,7 +415,7 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
             found.append(
                 _organisation(text, start, _with_place_after(text, end), "organisation med ort")
             )
-        elif _coined_compound(word, lexicon.ORDINARY_ZIPF):
+        elif _coined_compound(word, lexicon.ORDINARY_ZIPF) and not _kind_of_unit(text, start):
             # "pingstkyrkans", "tallbergsskolan": a coined name on an organisation noun
             found.append(_organisation(text, start, end))
         elif (
@@ -411,6 +428,28 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
             head_end = text.index(after, end) + len(after)
             found.append(_organisation(text, start, _with_place_after(text, head_end)))
     return found
+
+
+def _kind_of_unit(text: str, start: int) -> bool:
+    """Tell whether a lowercase compound on an organisation noun names a kind, not one unit."""
+    return previous_word(text, start) in ("en", "ett")  # "en öppenvårdsmottagning"
+
+
+_STORE_WORDS = re.compile(r" ([a-zåäö]+)(?: ([a-zåäö]+))?")
+
+
+def _chain_store_end(text: str, end: int) -> int:
+    """Return where "ica maxi flygstaden" ends, or 0: a chain with the store's own words."""
+    match = _STORE_WORDS.match(text, end)
+    if match is None:
+        return 0
+    last = 0
+    for group in (1, 2):
+        word = match.group(group)
+        if word is None or pronoun_like(word) or word in lexicon.word_list("function_words.txt"):
+            break
+        last = match.end(group)
+    return last
 
 
 def _organisation(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,7 +12,7 @@ import ahocorasick
 from . import lexicon
 from .codekey import Category
 from .text import (
-    is_lowercase_style,
+    LineStyle,
     is_sentence_start,
     matching_form,
     next_mark,
@@ -29,6 +30,8 @@ _INVERTING_VERBS = frozenset(
     "har hade ringer ringde sa sade säger jobbar jobbade kom kommer gick går tycker tyckte "
     "tror trodde bor bodde".split()
 )
+#: Adjective endings: after an adjective a name that is also a noun is the noun ("lycklig saga").
+ADJECTIVE_ENDINGS = ("ig", "iga", "igt", "isk", "iska", "iskt", "lös", "lösa")
 #: A pronoun right before a word that is also a verb makes it the verb ("vad hon ville").
 _SUBJECT_PRONOUNS = frozenset("jag du han hon vi ni de dom man".split())
 
@@ -198,7 +201,7 @@ class TermMatcher:
             (last - length - 1, -length, index)
             for last, (length, index) in self._automaton.iter(padded)
         )
-        lowercase_doc: bool | None = None
+        style: LineStyle | None = None
         matches: list[Match] = []
         covered = 0
         for start, negative_length, index in hits:
@@ -207,9 +210,8 @@ class TermMatcher:
                 continue
             variant = self._variants[index]
             if variant.ordinary:
-                if lowercase_doc is None:
-                    lowercase_doc = is_lowercase_style(text)
-                if not reads_as_name(text, start, end, variant, lowercase_doc):
+                style = style or LineStyle(text)
+                if not reads_as_name(text, start, end, variant, style.lowercase_at(start)):
                     continue
             if start > 0 and text[start - 1] == "+" and variant.category is Category.CONTACT:
                 start -= 1  # "+46 …": the plus is part of the number but not a word character
@@ -218,25 +220,33 @@ class TermMatcher:
         return matches
 
 
-def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_doc: bool) -> bool:
+def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_line: bool) -> bool:
     """Decide from context whether a word that is also an ordinary word is the name here.
 
     "Per" mid-sentence is a name; "per månad" is not; "Per vecka" at a sentence start is not,
     "Dag har varit mentor" is; in an all-lowercase transcript "stig gick" is, "en stig" is not.
     """
     capitalised = text[start].isupper()
-    if capitalised and lowercase_doc:
+    if capitalised and lowercase_line:
         return True  # capitals are deliberate in a lowercase transcript
-    if not capitalised and not lowercase_doc:
+    if not capitalised and not lowercase_line:
         return False
     if capitalised and not is_sentence_start(text, start):
         return True
     before = previous_word(text, start)
     if variant.category is Category.PLACE and before in lexicon.word_list("place_prepositions.txt"):
         return True  # "i skruv", "till mark": after a place preposition a place reads as one
+    if variant.category is Category.PLACE and not capitalised:
+        # "bara vara", "neutral mark": a lowercase place needs its preposition, or another
+        # place beside it ("skruv, kosta, hovmantorp")
+        return _beside_a_place(text, start, end)
     if before in lexicon.word_list("common_reading_markers.txt") or before in _SUBJECT_PRONOUNS:
         return False
+    if before and before.endswith(ADJECTIVE_ENDINGS):
+        return False  # "en vanlig dag", "en lycklig saga"
     after = next_word(text, end)
+    if _quantifier_before_noun(text[start:end], after):
+        return False  # "hade inga föräldrar"
     if variant.inflection.endswith("genitive"):
         if variant.category is Category.PERSON and acts_as_subject(text, end):
             return True  # "Björks har en stuga": the family, named in the plural
@@ -250,6 +260,31 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_d
     if variant.category is Category.PERSON and before in _INVERTING_VERBS:
         return True  # "där jobbar karl", "sen ringde mina": the subject after the verb
     return after is not None and acts_as_subject(text, end)
+
+
+_NEIGHBOURS = re.compile(r"(\w+),? $")
+_NEXT_NEIGHBOUR = re.compile(r",? (\w+)")
+
+
+def _beside_a_place(text: str, start: int, end: int) -> bool:
+    """Tell whether a listed place stands right before or after the span."""
+    before = _NEIGHBOURS.search(text, max(0, start - 40), start)
+    after = _NEXT_NEIGHBOUR.match(text, end)
+    return any(
+        match is not None and match.group(1).lower() in lexicon.places()
+        for match in (before, after)
+    )
+
+
+def _quantifier_before_noun(word: str, after: str | None) -> bool:
+    """Tell whether a name that is also a quantifier or possessive ("inga", "mina") is one here."""
+    return (
+        word.lower() in lexicon.word_list("common_reading_markers.txt")
+        and after is not None
+        and after.islower()
+        and after not in lexicon.word_list("function_words.txt")
+        and after not in lexicon.word_list("finite_verbs.txt")
+    )
 
 
 def acts_as_subject(text: str, end: int) -> bool:

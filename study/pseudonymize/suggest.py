@@ -18,7 +18,7 @@ from .entities import (
 )
 from .matcher import Term, TermMatcher
 from .quasi import find_quasi_identifiers
-from .text import is_lowercase_style, term_form
+from .text import LineStyle, term_form
 
 _Span = TypeVar("_Span", "Suggestion", patterns.Detection)
 
@@ -52,16 +52,18 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
     detections = patterns.find_identifiers(text) + patterns.find_birth_dates(text)
     detections = _without_overlaps(detections)
     blocked = Spans([(d.start, d.end) for d in detections] + speaker_labels(text))
-    lowercase_doc = is_lowercase_style(text)
+    style = LineStyle(text)
     candidates = compound_organisations(text, blocked)
-    candidates += capitalised_candidates(text, blocked, lowercase_doc)
-    if lowercase_doc:
-        candidates += lowercase_candidates(text, blocked)
-        candidates += lowercase_context_candidates(text, blocked)
-        candidates += lowercase_organisations(text, blocked)
+    candidates += capitalised_candidates(text, blocked, style)
+    if style.any_lowercase:
+        # Only where a line is written in lowercase: capitals are the evidence elsewhere.
+        lowercase = lowercase_candidates(text, blocked)
+        lowercase += lowercase_context_candidates(text, blocked)
+        lowercase += lowercase_organisations(text, blocked)
         persons = [entry.term for entry in key if entry.category is Category.PERSON]
-        persons += [c.term for c in candidates if c.category is Category.PERSON]
-        candidates += lowercase_names(text, blocked, persons)
+        persons += [c.term for c in candidates + lowercase if c.category is Category.PERSON]
+        lowercase += lowercase_names(text, blocked, persons)
+        candidates += [c for c in lowercase if style.lowercase_at(c.start)]
 
     terms = [Term(entry.term, entry.category) for entry in key]
     reasons = {term_form(entry.term): "i kodnyckeln" for entry in key}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 _NON_WORD = re.compile(r"[\W_]")
 _SENTENCE_START = re.compile(
@@ -35,11 +36,38 @@ def term_form(term: str) -> str:
     return " ".join(matching_form(term).split())
 
 
-def is_lowercase_style(text: str) -> bool:
+def is_lowercase_style(text: str, minimum: int = 2) -> bool:
     """Tell whether most sentences start in lowercase (a sloppy, all-lowercase transcript)."""
     initials = [match.group(1) for match in _SENTENCE_START.finditer(text)]
     lower = sum(1 for initial in initials if initial.islower())
-    return lower >= 2 and lower > len(initials) - lower
+    return lower >= minimum and lower > len(initials) - lower
+
+
+class LineStyle:
+    """Which lines of a transcript are written in lowercase style.
+
+    Transcribers differ per line: the interviewer's questions may be typed all lowercase while
+    the answers have capitals. Capitalisation is evidence only where the line uses it.
+    """
+
+    def __init__(self, text: str):
+        self._starts: list[int] = []
+        self._lowercase: list[bool] = []
+        position = 0
+        for line in text.splitlines(keepends=True):
+            self._starts.append(position)
+            self._lowercase.append(is_lowercase_style(line, minimum=1))
+            position += len(line)
+
+    @property
+    def any_lowercase(self) -> bool:
+        """Tell whether any line is in lowercase style."""
+        return any(self._lowercase)
+
+    def lowercase_at(self, position: int) -> bool:
+        """Tell whether the line holding ``position`` is in lowercase style."""
+        i = bisect_right(self._starts, position) - 1
+        return i >= 0 and self._lowercase[i]
 
 
 def is_sentence_start(text: str, pos: int) -> bool:
