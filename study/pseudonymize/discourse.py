@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import lexicon
 from .codekey import Category
@@ -55,23 +56,29 @@ _CLAUSE_OPENERS = frozenset({"om", "när", "att", "som", "då", "eftersom", "inn
 
 
 @dataclass(frozen=True, slots=True)
-class _Token:
+class Token:
+    """A lowercase word and where it stands."""
+
     start: int
     end: int
     word: str
 
 
-def lowercase_names(text: str, blocked: Spans, persons: Iterable[str]) -> list[Candidate]:
+def lowercase_tokens(text: str, blocked: Spans) -> list[Token]:
+    """Return the lowercase words outside the blocked spans."""
+    return [
+        Token(m.start(), m.end(), m.group())
+        for m in _TOKEN.finditer(text)
+        if not blocked.overlaps(m.start(), m.end())
+    ]
+
+
+def lowercase_names(text: str, tokens: list[Token], persons: Iterable[str]) -> list[Candidate]:
     """Return every occurrence of a word the transcript shows, somewhere, to be a name.
 
     ``persons`` are person names already found (the key's, the lists'): a short form right
     beside one of them ("sebastian örn, alla säger seb") is a nickname.
     """
-    tokens = [
-        _Token(m.start(), m.end(), m.group())
-        for m in _TOKEN.finditer(text)
-        if not blocked.overlaps(m.start(), m.end())
-    ]
     firsts = {name.split()[0].lower() for name in persons if name.strip()}
     evidence: dict[str, tuple[Category, str]] = {
         name.lower(): (Category.PERSON, "namn på ett annat ställe i utskriften")
@@ -112,13 +119,13 @@ def _established(word: str, evidence: dict[str, tuple[Category, str]]) -> str | 
     return None
 
 
-def _gap(text: str, left: _Token, right: _Token) -> str:
+def _gap(text: str, left: Token, right: Token) -> str:
     """Return what lies between two tokens ("", " ", ", " …)."""
     return text[left.end : right.start]
 
 
 def _neighbour(
-    text: str, tokens: list[_Token], i: int, step: int, gaps: tuple[str, ...] = (" ",)
+    text: str, tokens: list[Token], i: int, step: int, gaps: tuple[str, ...] = (" ",)
 ) -> str | None:
     """Return the word ``step`` tokens away if only one of ``gaps`` lies between them."""
     j = i + step
@@ -130,6 +137,7 @@ def _neighbour(
     return tokens[j].word
 
 
+@lru_cache(maxsize=65536)
 def _may_be_name(word: str) -> bool:
     """Tell whether a word could be a name at all: listed, or no common word."""
     if len(word) < 2 or word in lexicon.neutral_terms() or _function_word(word):
@@ -165,7 +173,7 @@ def _name_like(word: str | None, firsts: set[str]) -> bool:
 
 
 def _evidence(
-    text: str, tokens: list[_Token], i: int, firsts: set[str]
+    text: str, tokens: list[Token], i: int, firsts: set[str]
 ) -> tuple[str, Category, str] | None:
     """Return (word, category, reason) when the context at token ``i`` shows a name."""
     word = tokens[i].word
@@ -225,9 +233,7 @@ _ORDINARY_BEFORE = frozenset(
 )
 
 
-def _genitive_of_person(
-    text: str, tokens: list[_Token], i: int
-) -> tuple[str, Category, str] | None:
+def _genitive_of_person(text: str, tokens: list[Token], i: int) -> tuple[str, Category, str] | None:
     """Return the name in "storms mamma": a genitive right before a word for a person."""
     word = tokens[i].word
     after = _neighbour(text, tokens, i, 1)
@@ -250,7 +256,7 @@ def _surname_after(word: str, after: str) -> bool:
     return listed_first and surname and not pronoun_like(after)
 
 
-def _nickname_of_nearby(text: str, tokens: list[_Token], i: int, firsts: set[str]) -> bool:
+def _nickname_of_nearby(text: str, tokens: list[Token], i: int, firsts: set[str]) -> bool:
     """Tell whether the word is a short form of a name a few words away ("mo, alltså mohammed")."""
     word = tokens[i].word
     if len(word) < 2 or lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF + 1.5:
@@ -268,13 +274,13 @@ def _nickname_of_nearby(text: str, tokens: list[_Token], i: int, firsts: set[str
     return False
 
 
-def _ends_clause(text: str, token: _Token) -> bool:
+def _ends_clause(text: str, token: Token) -> bool:
     """Tell whether a clause ends right after the token ("alla säger seb, ...")."""
     rest = text[token.end : token.end + 2]
     return rest[:1] in ("", "\n", ",", ".", "!", "?") or rest == " o"
 
 
-def _ordinary_reading(text: str, tokens: list[_Token], i: int) -> bool:
+def _ordinary_reading(text: str, tokens: list[Token], i: int) -> bool:
     """Tell whether this occurrence reads as the ordinary word ("en saga", "skulle vilja")."""
     before = _neighbour(text, tokens, i, -1)
     if before is None:
@@ -299,14 +305,9 @@ def _names_a_unit(kind: str, word: str) -> bool:
     )
 
 
-def lowercase_organisations(text: str, blocked: Spans) -> list[Candidate]:
+def lowercase_organisations(text: str, tokens: list[Token]) -> list[Candidate]:
     """Return "fritidsgården kometen": a named unit right after the kind of unit it is."""
     found: list[Candidate] = []
-    tokens = [
-        _Token(m.start(), m.end(), m.group())
-        for m in _TOKEN.finditer(text)
-        if not blocked.overlaps(m.start(), m.end())
-    ]
     for i in range(1, len(tokens)):
         kind, name = tokens[i - 1], tokens[i]
         if _gap(text, kind, name) == " " and _names_a_unit(kind.word, name.word):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from . import lexicon
 from .codekey import Category
@@ -105,13 +105,13 @@ def _place_name(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def person_noun(word: str) -> bool:
     """Tell whether a word is a noun for a person ("kuratorn", "familjehemsmamman")."""
     lower = word.lower()
     cues = lexicon.word_list("person_cues.txt")
-    return lower in cues or any(
-        lower.endswith(cue) and len(lower) > len(cue) + 2 for cue in cues if len(cue) >= 5
-    )
+    # A compound ends in a cue of five letters or more, with at least three letters before it.
+    return lower in cues or any(lower[-length:] in cues for length in range(5, len(lower) - 2))
 
 
 def organisation_word(word: str) -> bool:
@@ -374,6 +374,15 @@ _NAMING_VERBS = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "d�
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-zåäöéü][a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w-])")
 
 
+@lru_cache(maxsize=65536)
+def _lowercase_facts(word: str) -> tuple[str, bool, bool]:
+    """Return a lowercase word's base form, whether it is rare, and whether it is a listed name."""
+    base, _genitive = _base(word)
+    rare = lexicon.zipf(base) < RARE_ZIPF and not lexicon.organisation_head(word)
+    listed = base in lexicon.first_names() or base in lexicon.surnames()
+    return base, rare, listed
+
+
 def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
     """Return names a lowercase transcript gives away by context alone.
 
@@ -383,16 +392,15 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
     """
     found: list[Candidate] = []
     cues = lexicon.word_list("person_cues.txt")
+    skip = lexicon.word_list("function_words.txt") | lexicon.word_list("common_reading_markers.txt")
     for match in _LOWER_WORD.finditer(text):
         word, start, end = match.group(), match.start(), match.end()
-        if blocked.overlaps(start, end) or word in lexicon.neutral_terms():
-            continue
-        base, _genitive = _base(word)
+        if word in skip or word in lexicon.neutral_terms() or blocked.overlaps(start, end):
+            continue  # no function word names anyone, so most words stop here
+        base, rare, listed = _lowercase_facts(word)
         after = next_word(text, end)
-        rare = lexicon.zipf(base) < RARE_ZIPF and not lexicon.organisation_head(word)
         before = previous_word(text, start)
         named = before in _NAMING_VERBS and not pronoun_like(word)
-        listed = base in lexicon.first_names() or base in lexicon.surnames()
         name = base[:1].upper() + base[1:]
         if named or (before in cues and (rare or listed)):
             found.append(Candidate(start, end, name, Category.PERSON, "namn efter ett personord"))

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from . import patterns
 from .codekey import Category, CodeKey
-from .discourse import lowercase_names, lowercase_organisations
+from .discourse import lowercase_names, lowercase_organisations, lowercase_tokens
 from .entities import (
     Spans,
     capitalised_candidates,
@@ -59,10 +59,11 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
         # Only where a line is written in lowercase: capitals are the evidence elsewhere.
         lowercase = lowercase_candidates(text, blocked)
         lowercase += lowercase_context_candidates(text, blocked)
-        lowercase += lowercase_organisations(text, blocked)
+        tokens = lowercase_tokens(text, blocked)
+        lowercase += lowercase_organisations(text, tokens)
         persons = [entry.term for entry in key if entry.category is Category.PERSON]
         persons += [c.term for c in candidates + lowercase if c.category is Category.PERSON]
-        lowercase += lowercase_names(text, blocked, persons)
+        lowercase += lowercase_names(text, tokens, persons)
         candidates += [c for c in lowercase if style.lowercase_at(c.start)]
 
     terms = [Term(entry.term, entry.category) for entry in key]

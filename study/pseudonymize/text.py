@@ -9,7 +9,6 @@ _NON_WORD = re.compile(r"[\W_]")
 _SENTENCE_START = re.compile(
     r"(?:^|[.!?…]\s+)(?:\[[\d:.,]+\]\s*)?(?:[^\W\d_]{1,15}:\s+)?([^\W\d_])", re.MULTILINE
 )
-_PREVIOUS_WORD = re.compile(r"([\w:]+)[ \t]+$")
 _NEXT_WORD = re.compile(r"[ \t]+([\w:]+)")
 _NEXT_MARK = re.compile(r"[ \t]*(\S?)")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -80,8 +79,15 @@ def is_sentence_start(text: str, pos: int) -> bool:
 
 def previous_word(text: str, pos: int) -> str | None:
     """Return the lowercased word just before ``pos`` within its sentence, if any."""
-    match = _PREVIOUS_WORD.search(text, max(0, pos - 40), pos)
-    return match.group(1).lower() if match else None
+    end = pos
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    if end == pos:
+        return None
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_:"):
+        start -= 1
+    return text[start:end].lower() if start < end else None
 
 
 def next_word(text: str, end: int) -> str | None:
