@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .codekey import Category, CodeKey
-from .matcher import Term, matcher_for
+from .matcher import Term, genitive, matcher_for
 from .pseudonyms import assign_pseudonyms
 from .suggest import REPLACE, Suggestion, suggest
 from .text import like_case, words
@@ -39,35 +39,59 @@ def key_terms(key: CodeKey) -> tuple[Term, ...]:
     return tuple(Term(e.term, e.category, e.pseudonym or "") for e in key)
 
 
-def pseudonymize(text: str, key: CodeKey) -> Pseudonymized:
-    """Replace every key term in ``text``; entries still without a pseudonym get one first."""
+def pseudonymize(text: str, key: CodeKey, accepted: Sequence[Suggestion] = ()) -> Pseudonymized:
+    """Replace every key term in ``text``; entries still without a pseudonym get one first.
+
+    ``accepted`` suggestions are replaced where they were found too: a name the context gave
+    away ("hon heter saga") is replaced there even where the word alone reads as an ordinary one.
+    """
     if any(entry.pseudonym is None for entry in key):
         assign_pseudonyms(key, avoid=words(text))
+    spans = [
+        (m.start, m.end, m.variant.replacement, m.variant.term, m.variant.category)
+        for m in matcher_for(key_terms(key)).find(text)
+    ]
+    spans += [_accepted_span(key, suggestion) for suggestion in accepted]
     parts: list[str] = []
     replacements: list[Replacement] = []
     position = length = 0
-    for match in matcher_for(key_terms(key)).find(text):
-        original = text[match.start : match.end]
-        pseudonym = like_case(original, match.variant.replacement)
-        parts.append(text[position : match.start])
-        length += match.start - position
+    for start, end, replacement, term, category in _longest_first(spans):
+        original = text[start:end]
+        pseudonym = like_case(original, replacement)
+        parts.append(text[position:start])
+        length += start - position
         parts.append(pseudonym)
         replacements.append(
             Replacement(
-                match.start,
-                match.end,
-                original,
-                pseudonym,
-                match.variant.term,
-                match.variant.category,
-                length,
-                length + len(pseudonym),
+                start, end, original, pseudonym, term, category, length, length + len(pseudonym)
             )
         )
         length += len(pseudonym)
-        position = match.end
+        position = end
     parts.append(text[position:])
     return Pseudonymized("".join(parts), replacements)
+
+
+_Span = tuple[int, int, str, str, Category]
+
+
+def _accepted_span(key: CodeKey, suggestion: Suggestion) -> _Span:
+    """Return an accepted suggestion as a span with its pseudonym, in its inflected form."""
+    entry = key.get(suggestion.term)
+    pseudonym = (entry.pseudonym if entry else None) or ""
+    found, term = suggestion.text.lower(), suggestion.term.lower()
+    if found != term and found.removesuffix(":s").removesuffix("s") == term:
+        pseudonym = genitive(pseudonym)  # "storms" becomes the pseudonym's genitive
+    return suggestion.start, suggestion.end, pseudonym, suggestion.term, suggestion.category
+
+
+def _longest_first(spans: list[_Span]) -> list[_Span]:
+    """Keep the earliest, then longest, of overlapping spans, in text order."""
+    kept: list[_Span] = []
+    for span in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
 
 
 def apply(text: str, key: CodeKey) -> str:
@@ -89,11 +113,13 @@ def apply_all(texts: Sequence[str], key: CodeKey, *, accept: bool = False) -> li
     With ``accept`` every suggestion in every text joins the key first. New pseudonyms avoid
     every word of every text, so an invented name never collides with a real one.
     """
+    accepted: list[list[Suggestion]] = [[] for _ in texts]
     if accept:
-        for text in texts:
-            accept_suggestions(key, suggest(text, key))
+        for found, text in zip(accepted, texts, strict=True):
+            found += [s for s in suggest(text, key) if s.action == REPLACE]
+            accept_suggestions(key, found)
     avoid: set[str] = set()
     for text in texts:
         avoid |= words(text)
     assign_pseudonyms(key, avoid=avoid)
-    return [pseudonymize(text, key) for text in texts]
+    return [pseudonymize(text, key, found) for text, found in zip(texts, accepted, strict=True)]

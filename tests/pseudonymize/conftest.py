@@ -18,6 +18,7 @@ BLIND = Path(__file__).resolve().parent / "blind"
 BLIND2 = Path(__file__).resolve().parent / "blind2"
 BLIND3 = Path(__file__).resolve().parent / "blind3"
 BLIND4 = Path(__file__).resolve().parent / "blind4"
+BLIND5 = Path(__file__).resolve().parent / "blind5"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -105,3 +106,8 @@ def blind3() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind4() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND4)
+
+
+@pytest.fixture
+def blind5() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND5)

@@ -1,0 +1,72 @@
+"""Lowercase transcripts: a word shown once to be a name is a name wherever it reads as one."""
+
+from __future__ import annotations
+
+import pytest
+
+from study.pseudonymize.apply import apply_all
+from study.pseudonymize.codekey import Category, CodeKey
+from study.pseudonymize.suggest import suggest
+
+
+def found(text: str, category: Category = Category.PERSON) -> list[str]:
+    return [s.text for s in suggest(text) if s.category is category]
+
+
+LINES = "[00:00:05] I: okej. berätta lite\n[00:00:09] R: ja. {}\n[00:00:20] I: mm. och sen\n"
+
+
+@pytest.mark.parametrize(
+    ("said", "names"),
+    [
+        # a verb of naming, then every other use that reads as the name
+        (
+            "det finns en tjej som heter saga. saga och jag pratade. det blev ingen lycklig saga.",
+            ["saga", "saga"],
+        ),
+        # a nickname beside the full name, then said alone
+        (
+            "jag heter sebastian örn, alla säger seb. tack seb sa hon.",
+            ["sebastian örn", "seb", "seb"],
+        ),
+        # apposition with "han heter"
+        (
+            "en kille, ibbe, han heter ibrahim egentligen. ibbe kom hit i våras.",
+            ["ibbe", "ibrahim", "ibbe"],
+        ),
+        # a genitive before a word for a person
+        ("storms mamma ringde. storm lyssnar inte på mig. det var storm ute.", ["storms", "storm"]),
+        # coordinated with a listed name
+        ("jag har två barn, alve och tyra.", ["alve", "tyra"]),
+        # a name that is also a verb: the verb after a modal stays
+        ("vi hade ett möte med mamman och vilja. jag skulle vilja säga mer.", ["vilja"]),
+    ],
+)
+def test_lowercase_names_follow_their_evidence(said, names):
+    assert found(LINES.format(said)) == names
+
+
+def test_a_person_noun_is_no_name():
+    text = LINES.format("familjehemsmamman ringde mig. kuratorn och jag pratade.")
+    assert found(text) == []
+
+
+def test_a_unit_named_after_its_kind_is_an_organisation():
+    text = LINES.format("fritidsgården kometen har tjejgrupp. kometens ledare heter jonas.")
+    assert found(text, Category.ORGANISATION) == ["fritidsgården kometen", "kometens"]
+
+
+def test_a_lowercase_line_in_a_capitalised_transcript_counts_as_lowercase():
+    text = (
+        "[00:00:05] R: Det var Lova som ringde. Hon är sexton nu.\n"
+        "[00:00:09] I: vad fint. hur ser lovas kontakt ut med familjen?\n"
+        "[00:00:12] R: Bra. Lova Berg har en lillebror.\n"
+    )
+    assert "lovas" in found(text)
+
+
+def test_apply_replaces_what_the_context_gave_away():
+    text = LINES.format("hon heter saga. saga var åtta. en saga är en berättelse.")
+    (result,) = apply_all([text], CodeKey(), accept=True)
+    assert result.text.count("saga") == 1  # only the ordinary word is left
+    assert "en saga är" in result.text
