@@ -12,7 +12,9 @@ from .codekey import Category
 from .matcher import Term, TermMatcher, acts_as_subject
 from .text import LineStyle, is_sentence_start, next_word, previous_word
 
-_CAPITALISED = r"[A-ZÅÄÖÉÜÆØ][^\W\d_]*(?:-[^\W\d_]+)*"
+#: Capitals of the Latin alphabets names in Sweden come in ("Łódź", "Ánde", "Šejla", "Çelik").
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
+_CAPITALISED = rf"[{_UPPER}][^\W\d_]*(?:-[^\W\d_]+)*"
 _SEQUENCE = re.compile(rf"(?<![\w-]){_CAPITALISED}(?: {_CAPITALISED})*(?![\w-])")
 _TOKEN = re.compile(r"\S+")
 SPEAKER_LABEL = re.compile(r"^\[[\d:.,]+\][ \t]*[^\s:]{1,15}:|^[^\s:]{1,15}:(?=\s)", re.MULTILINE)

@@ -19,6 +19,7 @@ BLIND2 = Path(__file__).resolve().parent / "blind2"
 BLIND3 = Path(__file__).resolve().parent / "blind3"
 BLIND4 = Path(__file__).resolve().parent / "blind4"
 BLIND5 = Path(__file__).resolve().parent / "blind5"
+BLIND6 = Path(__file__).resolve().parent / "blind6"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -111,3 +112,8 @@ def blind4() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind5() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND5)
+
+
+@pytest.fixture
+def blind6() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND6)
