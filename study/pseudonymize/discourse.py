@@ -188,6 +188,8 @@ def _evidence(
         return word, Category.PERSON, f"namn efter ”{before}”"
     if before and _names_a_unit(before, word):
         return word, Category.ORGANISATION, f"namn efter ”{before}”"
+    if _unit_in_apposition(text, tokens, i):
+        return word, Category.ORGANISATION, "namn på en verksamhet"
     if not _may_be_name(word):
         return _genitive_of_person(text, tokens, i)
     if (
@@ -207,6 +209,13 @@ def _evidence(
         return word, Category.PERSON, "namn med förklaring"
     if comma_after in ("han", "hon") and following in _NAMING:
         return word, Category.PERSON, "namn med förklaring"  # "kuba, han heter jakub"
+    if (
+        comma_after in ("han", "hon")
+        and following in lexicon.word_list("finite_verbs.txt")
+        and _neighbour(text, tokens, i, -1, (", ",)) is not None
+        and lexicon.zipf(word) < SUBJECT_ZIPF
+    ):
+        return word, Category.PERSON, "namn med förklaring"  # "en kille, mirsad, han var"
     if _nickname_of_nearby(text, tokens, i, firsts):
         return word, Category.PERSON, "smeknamn för ett namn intill"
     for step in (-2, 2):
@@ -291,6 +300,24 @@ def _ordinary_reading(text: str, tokens: list[Token], i: int) -> bool:
     if before in markers or before in _VERB_BEFORE:
         return not (before in _CLAUSE_OPENERS and acts_as_subject(text, tokens[i].end))
     return before in _ORDINARY_BEFORE or before.endswith(ADJECTIVE_ENDINGS)
+
+
+def _unit_in_apposition(text: str, tokens: list[Token], i: int) -> bool:
+    """Tell whether a rare definite noun names a unit by where it stands.
+
+    "tegelbruket, fritidsgården vid centrum"; "hamnade på kvarnbacken i örnsköldsvik".
+    """
+    word = tokens[i].word
+    if not definite_noun(word) or lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF:
+        return False
+    if organisation_word(word) or pronoun_like(word):
+        return False
+    kind = _neighbour(text, tokens, i, 1, (", ",))
+    if kind and kind.endswith(("en", "et", "an")) and organisation_word(kind):
+        return True
+    if _neighbour(text, tokens, i, -1) == "på" and _neighbour(text, tokens, i, 1) == "i":
+        return (_neighbour(text, tokens, i + 1, 1) or "") in lexicon.places()
+    return False
 
 
 def _names_a_unit(kind: str, word: str) -> bool:

@@ -153,6 +153,17 @@ def _ordinary_noun(stem: str) -> bool:
     )
 
 
+#: Prepositions before a workplace: "jobbar på LKAB", "praktik hos ABF".
+_WORKPLACE_PREPOSITIONS = frozenset({"på", "hos", "vid"})
+
+
+def _generic_acronym(lower: str) -> bool:
+    """Tell whether an acronym names a kind of unit, a method, a law or a thing (BUP, SIP, TV)."""
+    return lower in lexicon.word_list("generic_acronyms.txt") or lower in lexicon.word_list(
+        "method_acronyms.txt"
+    )
+
+
 #: Prepositions that take a place, not an organisation ("hemma i Gamlegården", "runt Aspen").
 _PLACE_ONLY_PREPOSITIONS = frozenset({"i", "runt", "kring", "genom", "längs", "förbi", "vid"})
 
@@ -165,6 +176,9 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
     if word.isupper():
         if lower in lexicon.known_organisations():
             return word, Category.ORGANISATION, "känd organisation"
+        before = previous_word(text, start)
+        if before in _WORKPLACE_PREPOSITIONS and 2 < len(word) < 6 and not _generic_acronym(lower):
+            return word, Category.ORGANISATION, f"förkortning efter ”{before}”"  # "på LKAB"
         return "", Category.OTHER, ""  # other acronyms name methods and systems (BBIC, NPM)
     base, _ = _base(word)
     if at_start and lexicon.is_ordinary_word(base):
@@ -276,9 +290,9 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
         opener = (
             at_start
             and len(words) == 1
-            and not _listed(_base(words[0][1])[0])
+            and (not _listed(_base(words[0][1])[0]) or lexicon.is_ordinary_word(words[0][1]))
             and lexicon.zipf(words[0][1]) >= lexicon.ORDINARY_ZIPF
-        )
+        )  # "Ring mottagningen": an ordinary word that opens a sentence
         if after and after.islower() and lexicon.organisation_head(after) and not opener:
             # "Lerums gymnasium", "Spånga-Tensta stadsdelsförvaltning"
             end = text.index(after, end) + len(after)
@@ -301,7 +315,7 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
             if with_place > end:
                 end, term = with_place, text[start:with_place]
                 category, reason = Category.ORGANISATION, "organisation med ort"
-        if term:
+        if term and term.lower() not in lexicon.neutral_terms():  # "Svenska kyrkan"
             found.append(Candidate(start, end, term, category, reason))
     return found
 
@@ -323,18 +337,43 @@ def _gazetteer() -> TermMatcher:
     return TermMatcher(terms)
 
 
+@cache
+def _known_organisations() -> TermMatcher:
+    """Matcher for well-known organisations by their whole name ("Luleå tekniska universitet")."""
+    return TermMatcher(Term(name, Category.ORGANISATION) for name in lexicon.known_organisations())
+
+
+def known_organisation_candidates(text: str, blocked: Spans) -> list[Candidate]:
+    """Return well-known organisations named in full; an acronym only in capitals ("KI")."""
+    found: list[Candidate] = []
+    for match in _known_organisations().find(text):
+        surface = text[match.start : match.end]
+        acronym = match.variant.term.isupper()
+        if blocked.overlaps(match.start, match.end) or (acronym and not surface.isupper()):
+            continue
+        found.append(_organisation(text, match.start, match.end, "känd organisation"))
+    return found
+
+
 def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
     """Return listed names and places written in lowercase (for all-lowercase transcripts)."""
     found: list[Candidate] = []
     for match in _gazetteer().find(text):
         if text[match.start].isupper() or blocked.overlaps(match.start, match.end):
             continue
-        reason = "namn i namnlistan" if match.variant.category is Category.PERSON else "ort"
+        category = match.variant.category
+        if (
+            category is Category.PERSON
+            and match.variant.term in lexicon.places()
+            and previous_word(text, match.start) in lexicon.word_list("place_prepositions.txt")
+        ):
+            category = Category.PLACE  # "hon kom från santiago"
+        reason = "namn i namnlistan" if category is Category.PERSON else "ort"
         term = " ".join(word[:1].upper() + word[1:] for word in match.variant.term.split())
         previous = found[-1] if found else None
         if (
             previous is not None
-            and previous.category is Category.PERSON is match.variant.category
+            and previous.category is Category.PERSON is category
             and text[previous.end : match.start] == " "
             and previous.term.lower() in lexicon.first_names()
             and term.lower() in lexicon.surnames()
@@ -343,7 +382,7 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
                 previous.start, match.end, f"{previous.term} {term}", Category.PERSON, reason
             )
             continue
-        found.append(Candidate(match.start, match.end, term, match.variant.category, reason))
+        found.append(Candidate(match.start, match.end, term, category, reason))
     return found
 
 
@@ -517,8 +556,22 @@ _PART = r"[^\W\d_]+"
 _SHARED_HEAD = re.compile(rf"(?<![\w-]){_PART}-,?(?: {_PART}-,?)* (?:och|&) {_PART}(?![\w-])")
 #: "Hemse Bygg & Måleri AB": capitalised words, perhaps with "&", ending in a company form.
 _COMPANY = re.compile(
-    rf"(?<![\w-])(?:[A-ZÅÄÖ]{_PART}(?:-{_PART})* (?:& )?){{1,5}}(?:AB|HB|KB)(?![\w-])"
+    rf"(?<![\w-])(?:[{_UPPER}]{_PART}(?:-{_PART})* (?:& )?){{1,5}}(?:AB|HB|KB)(?![\w-])"
 )
+#: "svedala bygg & plåt ab": up to four lowercase words, perhaps with "&", before "ab".
+_LOWER_COMPANY = re.compile(r"(?<![\w-])((?:[a-zåäöé][\w-]* (?:& )?){1,4})(?:ab|hb|kb)(?![\w-])")
+
+
+def _company_start(text: str, start: int, end: int) -> int | None:
+    """Return where a lowercase company name before "ab" starts, dropping words like "på"."""
+    words = [(m.start() + start, m.group()) for m in re.finditer(r"[^\s&]+", text[start:end])]
+    while words and (
+        words[0][1] in lexicon.word_list("function_words.txt")
+        or words[0][1] in lexicon.word_list("common_reading_markers.txt")
+        or pronoun_like(words[0][1])
+    ):
+        words.pop(0)
+    return words[0][0] if words else None
 
 
 def compound_organisations(text: str, blocked: Spans) -> list[Candidate]:
@@ -532,6 +585,8 @@ def compound_organisations(text: str, blocked: Spans) -> list[Candidate]:
         last = match.group().split()[-1]
         if lexicon.organisation_head(last) and not blocked.overlaps(match.start(), match.end()):
             end = _with_place_after(text, match.end())
+            if match.group()[0].islower() and end == match.end():
+                continue  # "barn- och ungdomspsykiatrin": a kind of unit, named by no one
             found.append(
                 Candidate(
                     match.start(),
@@ -541,6 +596,10 @@ def compound_organisations(text: str, blocked: Spans) -> list[Candidate]:
                     "namn på en organisation",
                 )
             )
+    for match in _LOWER_COMPANY.finditer(text):
+        start = _company_start(text, match.start(), match.start(1) + len(match.group(1)))
+        if start is not None and not blocked.overlaps(start, match.end()):
+            found.append(_organisation(text, start, match.end(), "företagsnamn"))
     for match in _COMPANY.finditer(text):
         if not blocked.overlaps(match.start(), match.end()):
             found.append(

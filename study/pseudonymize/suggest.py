@@ -12,6 +12,7 @@ from .entities import (
     Spans,
     capitalised_candidates,
     compound_organisations,
+    known_organisation_candidates,
     lowercase_candidates,
     lowercase_context_candidates,
     speaker_labels,
@@ -53,7 +54,8 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
     detections = _without_overlaps(detections)
     blocked = Spans([(d.start, d.end) for d in detections] + speaker_labels(text))
     style = LineStyle(text)
-    candidates = compound_organisations(text, blocked)
+    candidates = known_organisation_candidates(text, blocked)
+    candidates += compound_organisations(text, blocked)
     candidates += capitalised_candidates(text, blocked, style)
     if style.any_lowercase:
         # Only where a line is written in lowercase: capitals are the evidence elsewhere.
