@@ -130,6 +130,8 @@ def find_identifiers(text: str) -> list[Detection]:
         found.append(Detection(match.start(), match.end(), Category.CONTACT, "telefonnummer"))
     for match in _ADDRESS.finditer(text):
         found.append(Detection(match.start(), match.end(), Category.PLACE, "gatuadress"))
+        if code := _AFTER_ADDRESS.match(text, match.end()):
+            found.append(Detection(code.start(1), code.end(1), Category.PLACE, "postnummer"))
     for match in POSTAL_CODE.finditer(text):
         if match.group(1):
             town = match.group(2)
@@ -139,9 +141,6 @@ def find_identifiers(text: str) -> list[Detection]:
         else:
             group = 3
         found.append(Detection(match.start(group), match.end(group), Category.PLACE, "postnummer"))
-    for address in _ADDRESS.finditer(text):
-        if code := _AFTER_ADDRESS.match(text, address.end()):
-            found.append(Detection(code.start(1), code.end(1), Category.PLACE, "postnummer"))
     return found
 
 
