@@ -216,6 +216,8 @@ def _evidence(
         and lexicon.zipf(word) < SUBJECT_ZIPF
     ):
         return word, Category.PERSON, "namn med förklaring"  # "en kille, mirsad, han var"
+    if _called_after(text, tokens, i):
+        return word, Category.PERSON, "namn hon eller han vill kallas"
     if _nickname_of_nearby(text, tokens, i, firsts):
         return word, Category.PERSON, "smeknamn för ett namn intill"
     for step in (-2, 2):
@@ -281,6 +283,20 @@ def _nickname_of_nearby(text: str, tokens: list[Token], i: int, firsts: set[str]
         if other.word in firsts and other.word != word and other.word.startswith(prefix):
             return len(other.word) > len(word)
     return False
+
+
+#: "maj som hon vill bli kallad", "mo som han kallas": what someone is called follows.
+_CALLED_WORDS = frozenset({"kallad", "kallas", "kallades", "kallar"})
+
+
+def _called_after(text: str, tokens: list[Token], i: int) -> bool:
+    """Tell whether "som han/hon (vill bli) kallad/kallas" follows the word."""
+    if _neighbour(text, tokens, i, 1) != "som":
+        return False
+    if _neighbour(text, tokens, i + 1, 1) not in ("han", "hon", "de", "dom"):
+        return False
+    following = [_neighbour(text, tokens, i + step, 1) for step in (2, 3, 4)]
+    return any(word in _CALLED_WORDS for word in following)
 
 
 def _ends_clause(text: str, token: Token) -> bool:

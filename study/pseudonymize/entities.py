@@ -263,6 +263,9 @@ def _classify_sequence(text: str, words: list[tuple[int, str]]) -> tuple[str, Ca
     return phrase, Category.ORGANISATION, "flerordigt namn"
 
 
+#: Lowercase words that make a group of a capitalised word that is no name before them
+#: ("Familjehemmens vänner"; "Saras vänner" are her friends).
+_GROUP_HEADS = frozenset({"vänner"})
 #: Lowercase words that follow a name of a river or lake ("Helge å", "Vättern sjö" is rare).
 _WATERS = frozenset({"å", "älv", "ström", "fjord", "kanal"})
 
@@ -293,7 +296,13 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
             and (not _listed(_base(words[0][1])[0]) or lexicon.is_ordinary_word(words[0][1]))
             and lexicon.zipf(words[0][1]) >= lexicon.ORDINARY_ZIPF
         )  # "Ring mottagningen": an ordinary word that opens a sentence
-        if after and after.islower() and lexicon.organisation_head(after) and not opener:
+        friends = after in _GROUP_HEADS and len(words) == 1 and not _listed(words[0][1])
+        if (
+            after
+            and after.islower()
+            and (lexicon.organisation_head(after) or friends)
+            and not opener
+        ):
             # "Lerums gymnasium", "Spånga-Tensta stadsdelsförvaltning"
             end = text.index(after, end) + len(after)
             term, category, reason = (
@@ -309,7 +318,7 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
             # "Helge å", "Dala älv": a river or lake named by a word and what it is
             end = text.index(after, end) + len(after)
             term, category, reason = text[start:end], Category.PLACE, "vatten"
-        if _generic_institution(text[start:end]):
+        if _generic_institution(text[start:end]) or friends:
             # "Socialtjänsten i Hässleholm", "Brottsofferjouren Dalarna": one organisation
             with_place = _with_place_after(text, end)
             if with_place > end:
@@ -355,6 +364,9 @@ def known_organisation_candidates(text: str, blocked: Spans) -> list[Candidate]:
     return found
 
 
+_HYPHENATED = re.compile(r"-[a-zåäöéü]+(?![\w-])")
+
+
 def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
     """Return listed names and places written in lowercase (for all-lowercase transcripts)."""
     found: list[Candidate] = []
@@ -370,19 +382,23 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
             category = Category.PLACE  # "hon kom från santiago"
         reason = "namn i namnlistan" if category is Category.PERSON else "ort"
         term = " ".join(word[:1].upper() + word[1:] for word in match.variant.term.split())
+        end = match.end
+        if category is Category.PERSON and (rest := _HYPHENATED.match(text, end)):
+            end = rest.end()  # "ulrika westin-haddad": the whole double surname
+            term += rest.group()
         previous = found[-1] if found else None
         if (
             previous is not None
             and previous.category is Category.PERSON is category
             and text[previous.end : match.start] == " "
             and previous.term.lower() in lexicon.first_names()
-            and term.lower() in lexicon.surnames()
+            and term.lower().split("-")[0] in lexicon.surnames()
         ):
             found[-1] = Candidate(
-                previous.start, match.end, f"{previous.term} {term}", Category.PERSON, reason
+                previous.start, end, f"{previous.term} {term}", Category.PERSON, reason
             )
             continue
-        found.append(Candidate(match.start, match.end, term, category, reason))
+        found.append(Candidate(match.start, end, term, category, reason))
     return found
 
 
@@ -436,6 +452,10 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
     skip = lexicon.word_list("function_words.txt") | lexicon.word_list("common_reading_markers.txt")
     for match in _LOWER_WORD.finditer(text):
         word, start, end = match.group(), match.start(), match.end()
+        if word in lexicon.store_chains() and (chain_end := _chain_store_end(text, end)):
+            if not blocked.overlaps(start, chain_end):
+                found.append(_organisation(text, start, chain_end, "butik i en kedja"))
+            continue
         if word in skip or word in lexicon.neutral_terms() or blocked.overlaps(start, end):
             continue  # no function word names anyone, so most words stop here
         base, rare, listed = _lowercase_facts(word)
@@ -455,8 +475,6 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
             found.append(Candidate(start, end, name, Category.PERSON, "namn följt av ett verb"))
         elif _place_name(base):
             found.append(Candidate(start, end, name, Category.PLACE, "ortnamn eller vatten"))
-        elif word in lexicon.store_chains() and (chain_end := _chain_store_end(text, end)):
-            found.append(_organisation(text, start, chain_end, "butik i en kedja"))
         elif (
             _generic_institution(word) or word in ("region", "landstinget")
         ) and _with_place_after(text, end) > end:
@@ -563,15 +581,20 @@ _LOWER_COMPANY = re.compile(r"(?<![\w-])((?:[a-zåäöé][\w-]* (?:& )?){1,4})(?
 
 
 def _company_start(text: str, start: int, end: int) -> int | None:
-    """Return where a lowercase company name before "ab" starts, dropping words like "på"."""
+    """Return where a lowercase company name before "ab" starts: after the last small word.
+
+    "han jobbade på lindbacka metall ab" gives "lindbacka metall ab".
+    """
     words = [(m.start() + start, m.group()) for m in re.finditer(r"[^\s&]+", text[start:end])]
-    while words and (
-        words[0][1] in lexicon.word_list("function_words.txt")
-        or words[0][1] in lexicon.word_list("common_reading_markers.txt")
-        or pronoun_like(words[0][1])
-    ):
-        words.pop(0)
-    return words[0][0] if words else None
+    small = lexicon.word_list("function_words.txt") | lexicon.word_list(
+        "common_reading_markers.txt"
+    )
+    name_start = None
+    for position, word in reversed(words):
+        if word in small or pronoun_like(word) or word in lexicon.word_list("finite_verbs.txt"):
+            break
+        name_start = position
+    return name_start
 
 
 def compound_organisations(text: str, blocked: Spans) -> list[Candidate]:

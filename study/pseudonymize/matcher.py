@@ -63,6 +63,8 @@ class Term:
     text: str
     category: Category
     pseudonym: str = ""
+    #: Whether context must decide each occurrence; None: decided by the word lists.
+    ordinary: bool | None = None
 
 
 def genitive(word: str) -> str:
@@ -98,7 +100,7 @@ def _swap_ending(pseudonym: str, other: str) -> str:
 def variants(term: Term) -> list[tuple[str, Variant]]:
     """All surface forms of a term, each with the variant that describes its replacement."""
     text, category, pseudonym = term.text, term.category, term.pseudonym
-    ordinary = lexicon.is_ordinary_word(text)
+    ordinary = lexicon.is_ordinary_word(text) if term.ordinary is None else term.ordinary
     out = [(text, Variant(text, category, pseudonym, "", ordinary))]
     if category not in _NAME_LIKE:
         return out
@@ -141,7 +143,9 @@ def _parts(term: Term) -> list[Term]:
     """
     words, invented = term.text.split(), term.pseudonym.split()
     if term.category is Category.ORGANISATION and len(words) >= 2:
-        return [Term(word, term.category, term.pseudonym) for word in _own_word(words)]
+        # Said alone, the word must read as a name: "Familjehemmens vänner" is a name, while
+        # "familjehemmen" in a capitalised line are just foster homes.
+        return [Term(word, term.category, term.pseudonym, True) for word in _own_word(words)]
     if term.category is not Category.PERSON or len(words) < 2:
         return []
     same = len(invented) < 2 or term.pseudonym.startswith("Person ")
@@ -165,7 +169,7 @@ def _own_word(words: list[str]) -> list[str]:
         return []
     if any(lexicon.is_ordinary_word(form) or lexicon.in_name_lists(form) for form in (first, base)):
         return []
-    return [first] if base == first else [first, base]
+    return [first] if base == first else [base, first]  # the base first: "s" reads as genitive
 
 
 class TermMatcher:
@@ -247,6 +251,13 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_l
     after = next_word(text, end)
     if _quantifier_before_noun(text[start:end], after):
         return False  # "hade inga föräldrar"
+    if (
+        variant.category is Category.PERSON
+        and after is not None
+        and after.lower() in lexicon.surnames()
+        and not lexicon.is_ordinary_word(after)
+    ):
+        return True  # "bror lindqvist": a first name before a surname
     if variant.inflection.endswith("genitive"):
         if variant.category is Category.PERSON and acts_as_subject(text, end):
             return True  # "Björks har en stuga": the family, named in the plural

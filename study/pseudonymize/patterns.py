@@ -44,7 +44,8 @@ _AFTER_ADDRESS = re.compile(r",? ((?:SE-?\s?)?[1-9]\d{2} ?\d{2})(?![\w-])")
 # A street name (capitalised, or a lowercase compound in a sloppy transcript), perhaps after a
 # capitalised first word ("Övre Husargatan"), then a house number.
 _ADDRESS_TEMPLATE = (
-    r"(?<![\w-])(?:[A-ZÅÄÖ][^\W\d_]+ )?(?:[A-ZÅÄÖ][^\W\d_]*|[a-zåäö][^\W\d_]+)(?:{suffixes})"
+    r"(?<![\w-])(?:[A-ZÅÄÖ][^\W\d_]+ |(?:norra|södra|östra|västra|stora|lilla|gamla|nya|övre|nedre) )?"
+    r"(?:[A-ZÅÄÖ][^\W\d_]*|[a-zåäö][^\W\d_]+)(?:{suffixes})"
     r"\s\d{{1,4}}(?: ?[A-Ha-h])?(?:,? (?:lgh|lägenhet) ?\d+)?(?![\w-])"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"

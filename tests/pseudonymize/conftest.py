@@ -20,6 +20,8 @@ BLIND3 = Path(__file__).resolve().parent / "blind3"
 BLIND4 = Path(__file__).resolve().parent / "blind4"
 BLIND5 = Path(__file__).resolve().parent / "blind5"
 BLIND6 = Path(__file__).resolve().parent / "blind6"
+BLIND7 = Path(__file__).resolve().parent / "blind7"
+BLIND8 = Path(__file__).resolve().parent / "blind8"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -117,3 +119,13 @@ def blind5() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind6() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND6)
+
+
+@pytest.fixture
+def blind7() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND7)
+
+
+@pytest.fixture
+def blind8() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND8)

@@ -70,3 +70,55 @@ def test_apply_replaces_what_the_context_gave_away():
     (result,) = apply_all([text], CodeKey(), accept=True)
     assert result.text.count("saga") == 1  # only the ordinary word is left
     assert "en saga är" in result.text
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("vi ringde ulrika westin-haddad i går.", ("ulrika westin-haddad", Category.PERSON)),
+        ("det var bror lindqvist som ringde.", ("bror lindqvist", Category.PERSON)),
+        ("vi har en kvinna, maj som hon vill bli kallad.", ("maj", Category.PERSON)),
+        ("han bor på norra kungsgatan 9 nu.", ("norra kungsgatan 9", Category.PLACE)),
+        (
+            "han jobbade på lindbacka metall ab förut.",
+            ("lindbacka metall ab", Category.ORGANISATION),
+        ),
+        ("vi handlade på ica maxi flygstaden.", ("ica maxi flygstaden", Category.ORGANISATION)),
+    ],
+)
+def test_lowercase_forms(said, expected):
+    found_here = [(s.text, s.category) for s in suggest(LINES.format(said))]
+    assert expected in found_here
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hon läser på Luleå tekniska universitet nu.",
+            ("Luleå tekniska universitet", "organisation"),
+        ),
+        ("Många föräldrar jobbar på LKAB i gruvan.", ("LKAB", "organisation")),
+        (
+            "Vi samarbetar med Familjehemmens vänner i Umeå.",
+            ("Familjehemmens vänner i Umeå", "organisation"),
+        ),
+        ("Han kom hit från Łódź för att jobba.", ("Łódź", "place")),
+        ("Hon har handledning med en präst från Skara stift.", ("Skara stift", "organisation")),
+        ("Hon är född 12.03.1987 enligt passet.", ("12.03.1987", "date_of_birth")),
+    ],
+)
+def test_capitalised_forms(text, expected):
+    assert expected in [(s.text, s.category.value) for s in suggest(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi jobbar med BBIC och har en SIP med skolan. Han går på SFI.",
+        "Som diakon i Svenska kyrkan har jag tystnadsplikt.",
+        "Ring mottagningen om du behöver.",
+    ],
+)
+def test_methods_national_bodies_and_imperatives_are_left_alone(text):
+    assert [s.text for s in suggest(text)] == []

@@ -5,14 +5,20 @@ must-replace suggestion overlaps it with the same broad category. A suggestion i
 positive when it overlaps no must-pseudonymize span (overlapping a NEUTRAL span counts as a
 false positive too). Quasi-identifiers ("consider generalising") are reported apart and are not
 counted. After apply with accepted suggestions every character of every marked span must lie
-inside a replacement whose text differs from the original (on our own transcripts, which hold
-harder cases such as a lake named without a preposition, at least 95% of the spans must).
+inside a replacement whose text differs from the original: on the shared samples all of them,
+on the other sets at least the share their test gives (95–97%, what the engine reaches).
 
-Eight corpora: the shared samples, our own (data/), and six sets (blind/ … blind6/) written
-without looking at the engine; each was measured first (blind5 at 91.3% coverage, 92.3%
-precision), then the general rules it showed to be missing were added (never its names).
-blind6 was measured once, untuned, at 90.8% coverage and 93.5% precision; since then only
-capitals outside Swedish (Ł, Á, Š) were made to count.
+Ten corpora: the shared samples, our own (data/), and eight sets (blind/ … blind8/) written
+by helpers who never saw the engine. Each was measured once before anything was tuned on it;
+the general rules its misses showed to be missing were then added (never its names):
+
+    set     untuned coverage / precision   engine
+    blind5  91.3% / 92.3%                  b71ece2
+    blind6  90.8% / 93.5%                  318c3d8
+    blind7  96.2% / 97.1%                  efdf7c2
+    blind8  95.2% / 94.6%                  efdf7c2
+
+Every set is held to the 95% target the issue sets, and to 80% precision.
 """
 
 from __future__ import annotations
@@ -58,14 +64,13 @@ def measure(transcripts, key):
         ("blind2", 0.95),
         ("blind3", 0.95),
         ("blind4", 0.95),
-        ("blind5", 0.94),
-        ("blind6", 0.90),
+        ("blind5", 0.95),
+        ("blind6", 0.95),
+        ("blind7", 0.95),
+        ("blind8", 0.95),
     ],
 )
 def test_suggestions_cover_marked_identifiers_precisely(which, coverage, request):
-    # blind5 and blind6 fall short of 95% (a name that is also a verb starting a sentence,
-    # nicknames said once, lowercase names of units); their bounds guard what the engine
-    # reaches now, not what it must reach.
     transcripts, key = request.getfixturevalue(which)
     recall, precision = measure(transcripts, key)
     print(f"{which}: coverage {recall:.1%}, precision {precision:.1%}")
@@ -78,12 +83,14 @@ def test_suggestions_cover_marked_identifiers_precisely(which, coverage, request
     [
         ("samples", 1.0),
         ("own", 0.95),
-        ("blind", 0.95),
-        ("blind2", 0.94),
-        ("blind3", 0.89),
-        ("blind4", 0.92),
-        ("blind5", 0.91),
-        ("blind6", 0.90),
+        ("blind", 0.97),
+        ("blind2", 0.97),
+        ("blind3", 0.96),
+        ("blind4", 0.97),
+        ("blind5", 0.95),
+        ("blind6", 0.95),
+        ("blind7", 0.95),
+        ("blind8", 0.95),
     ],
 )
 def test_no_marked_identifier_survives_apply(which, share, request):
