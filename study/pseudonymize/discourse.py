@@ -30,6 +30,9 @@ from .matcher import ADJECTIVE_ENDINGS, acts_as_subject
 _TOKEN = re.compile(r"(?<![\w@.-])[a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w@-]|\.\w)")
 #: Up to this Zipf frequency an unlisted word may be a name given evidence ("pim", "sunniva").
 NAME_SHAPED_ZIPF = 4.0
+#: Below this Zipf frequency a definite-looking word after a kind of unit is its name, even
+#: when its stem is rare too ("stödboendet kastanjen").
+UNIT_NAME_ZIPF = 2.5
 #: Up to this Zipf frequency an unlisted word followed by "och jag" is taken for a name.
 SUBJECT_ZIPF = 3.2
 #: Verbs of naming: the next word is a name whatever else it could be ("hon heter saga").
@@ -343,7 +346,10 @@ def _names_a_unit(kind: str, word: str) -> bool:
         and organisation_word(kind)
         and not organisation_word(word)
         and not pronoun_like(word)
-        and definite_noun(word)
+        and (
+            definite_noun(word)
+            or (word.endswith(("en", "et", "an", "n")) and lexicon.zipf(word) < UNIT_NAME_ZIPF)
+        )
         and lexicon.zipf(word) < lexicon.ORDINARY_ZIPF + 1
     )
 

@@ -97,6 +97,8 @@ def _coined_compound(word: str, threshold: float = RARE_ZIPF) -> str | None:
 def _place_name(word: str) -> bool:
     """Tell whether a word, no ordinary one, ends like a place or water name ("Munksjön")."""
     lower = word.lower()
+    if lower.endswith(("et", "en")) and lexicon.zipf(lower[:-2]) >= lexicon.ORDINARY_ZIPF:
+        return False  # "missbruket": the definite form of an ordinary noun
     return (
         lexicon.zipf(lower) < lexicon.ORDINARY_ZIPF
         and not _is_surname_like(word)
@@ -153,6 +155,8 @@ def _ordinary_noun(stem: str) -> bool:
     )
 
 
+#: ", hon var", ", han hade": what follows a name said first and then explained.
+_PRONOUN_APPOSITION = re.compile(r", (?:hon|han) (?:var|är|hade|har|heter|hette|kom|bor|bodde)\b")
 #: Prepositions before a workplace: "jobbar på LKAB", "praktik hos ABF".
 _WORKPLACE_PREPOSITIONS = frozenset({"på", "hos", "vid"})
 
@@ -184,6 +188,8 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
     if at_start and lexicon.is_ordinary_word(base):
         if _listed(base) and acts_as_subject(text, start + len(word)):
             return base, Category.PERSON, "namn följt av ett verb"  # "Klara ringde", "Ek och jag"
+        if _listed(base) and _PRONOUN_APPOSITION.match(text, start + len(word)):
+            return base, Category.PERSON, "namn med förklaring"  # "Saga, hon var fem då"
         return "", Category.OTHER, ""  # "Per vecka", "Rosa lappar": evidence must come elsewhere
     if base.lower() in lexicon.known_organisations():
         return base, Category.ORGANISATION, "känd organisation"
@@ -289,6 +295,8 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
             continue
         start, end = words[0][0], words[-1][0] + len(words[-1][1])
         after = next_word(text, end)
+        if after and f"{text[start:end]} {after}".lower() in lexicon.neutral_terms():
+            continue  # "Specialpedagogiska skolmyndigheten"
         # "Den förskolan" is no name; "Eritreanska kulturföreningen" is one.
         opener = (
             at_start
@@ -324,6 +332,14 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
             if with_place > end:
                 end, term = with_place, text[start:with_place]
                 category, reason = Category.ORGANISATION, "organisation med ort"
+        kind_start = text.rfind(" ", 0, start - 1) + 1
+        if (
+            category is Category.ORGANISATION
+            and reason == f"namn efter ”{previous_word(text, start)}”"
+            and text[kind_start].isupper()
+        ):
+            # "Hembageriet Guldkanten" opening a sentence: the kind is part of the name
+            start, term = kind_start, text[kind_start:end]
         if term and term.lower() not in lexicon.neutral_terms():  # "Svenska kyrkan"
             found.append(Candidate(start, end, term, category, reason))
     return found
@@ -364,6 +380,7 @@ def known_organisation_candidates(text: str, blocked: Spans) -> list[Candidate]:
     return found
 
 
+_LOWER_NEXT = re.compile(r" ([a-zåäöéü]+)(?![\w-])")
 _HYPHENATED = re.compile(r"-[a-zåäöéü]+(?![\w-])")
 
 
@@ -398,6 +415,10 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
                 previous.start, end, f"{previous.term} {term}", Category.PERSON, reason
             )
             continue
+        if category is Category.PERSON and (surname := _LOWER_NEXT.match(text, end)):
+            if _is_surname_like(surname.group(1)) and lexicon.zipf(surname.group(1)) < 3:
+                end = surname.end()  # "göran lindh": a surname the list lacks
+                term = f"{term} {surname.group(1)[:1].upper()}{surname.group(1)[1:]}"
         found.append(Candidate(match.start, end, term, category, reason))
     return found
 

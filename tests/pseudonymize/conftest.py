@@ -22,6 +22,8 @@ BLIND5 = Path(__file__).resolve().parent / "blind5"
 BLIND6 = Path(__file__).resolve().parent / "blind6"
 BLIND7 = Path(__file__).resolve().parent / "blind7"
 BLIND8 = Path(__file__).resolve().parent / "blind8"
+BLIND9 = Path(__file__).resolve().parent / "blind9"
+BLIND10 = Path(__file__).resolve().parent / "blind10"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -129,3 +131,13 @@ def blind7() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind8() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND8)
+
+
+@pytest.fixture
+def blind9() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND9)
+
+
+@pytest.fixture
+def blind10() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND10)

@@ -84,6 +84,11 @@ def test_apply_replaces_what_the_context_gave_away():
             ("lindbacka metall ab", Category.ORGANISATION),
         ),
         ("vi handlade på ica maxi flygstaden.", ("ica maxi flygstaden", Category.ORGANISATION)),
+        (
+            "han bodde på stödboendet kastanjen då.",
+            ("stödboendet kastanjen", Category.ORGANISATION),
+        ),
+        ("sen ringde göran lindh från kyrkan.", ("göran lindh", Category.PERSON)),
     ],
 )
 def test_lowercase_forms(said, expected):
@@ -106,6 +111,9 @@ def test_lowercase_forms(said, expected):
         ("Han kom hit från Łódź för att jobba.", ("Łódź", "place")),
         ("Hon har handledning med en präst från Skara stift.", ("Skara stift", "organisation")),
         ("Hon är född 12.03.1987 enligt passet.", ("12.03.1987", "date_of_birth")),
+        ("Vi tog emot en flicka. Saga, hon var fem då.", ("Saga", "person")),
+        ("Hembageriet Guldkanten bakar åt oss.", ("Hembageriet Guldkanten", "organisation")),
+        ("Vi går till fritidsgården Kulan.", ("Kulan", "organisation")),
     ],
 )
 def test_capitalised_forms(text, expected):
@@ -118,6 +126,8 @@ def test_capitalised_forms(text, expected):
         "Vi jobbar med BBIC och har en SIP med skolan. Han går på SFI.",
         "Som diakon i Svenska kyrkan har jag tystnadsplikt.",
         "Ring mottagningen om du behöver.",
+        "Vi fick stöd från Specialpedagogiska skolmyndigheten kring en elev.",
+        "är det missbruket som gör att han mår dåligt",
     ],
 )
 def test_methods_national_bodies_and_imperatives_are_left_alone(text):
