@@ -24,6 +24,8 @@ BLIND7 = Path(__file__).resolve().parent / "blind7"
 BLIND8 = Path(__file__).resolve().parent / "blind8"
 BLIND9 = Path(__file__).resolve().parent / "blind9"
 BLIND10 = Path(__file__).resolve().parent / "blind10"
+BLIND11 = Path(__file__).resolve().parent / "blind11"
+BLIND12 = Path(__file__).resolve().parent / "blind12"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -141,3 +143,13 @@ def blind9() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind10() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND10)
+
+
+@pytest.fixture
+def blind11() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND11)
+
+
+@pytest.fixture
+def blind12() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND12)
