@@ -9,7 +9,7 @@ from .codekey import Category, CodeKey
 from .matcher import Term, genitive, matcher_for
 from .pseudonyms import assign_pseudonyms
 from .suggest import REPLACE, Suggestion, suggest
-from .text import like_case, words
+from .text import like_case, without_overlaps, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,62 +36,72 @@ class Pseudonymized:
 
 def key_terms(key: CodeKey) -> tuple[Term, ...]:
     """Return the key as hashable terms, so the matcher built from it can be cached."""
-    return tuple(Term(e.term, e.category, e.pseudonym or "") for e in key)
+    return tuple(Term(e.term, e.category, e.pseudonym or "", known=True) for e in key)
 
 
 def pseudonymize(text: str, key: CodeKey, accepted: Sequence[Suggestion] = ()) -> Pseudonymized:
     """Replace every key term in ``text``; entries still without a pseudonym get one first.
 
-    ``accepted`` suggestions are replaced where they were found too: a name the context gave
-    away ("hon heter saga") is replaced there even where the word alone reads as an ordinary one.
+    ``accepted`` suggestions join the key and are replaced where they were found too: a name
+    the context gave away ("hon heter saga") is replaced there even where the word alone reads
+    as an ordinary one.
     """
+    accept_suggestions(key, accepted)
     if any(entry.pseudonym is None for entry in key):
         assign_pseudonyms(key, avoid=words(text))
-    spans = [
-        (m.start, m.end, m.variant.replacement, m.variant.term, m.variant.category)
+    planned = [
+        _Planned(m.start, m.end, m.variant.replacement, m.variant.term, m.variant.category)
         for m in matcher_for(key_terms(key)).find(text)
     ]
-    spans += [_accepted_span(key, suggestion) for suggestion in accepted]
+    planned += [_planned(key, suggestion) for suggestion in accepted]
     parts: list[str] = []
     replacements: list[Replacement] = []
     position = length = 0
-    for start, end, replacement, term, category in _longest_first(spans):
-        original = text[start:end]
-        pseudonym = like_case(original, replacement)
-        parts.append(text[position:start])
-        length += start - position
+    for span in without_overlaps(planned):
+        original = text[span.start : span.end]
+        pseudonym = like_case(original, span.replacement)
+        parts.append(text[position : span.start])
+        length += span.start - position
         parts.append(pseudonym)
         replacements.append(
             Replacement(
-                start, end, original, pseudonym, term, category, length, length + len(pseudonym)
+                span.start,
+                span.end,
+                original,
+                pseudonym,
+                span.term,
+                span.category,
+                length,
+                length + len(pseudonym),
             )
         )
         length += len(pseudonym)
-        position = end
+        position = span.end
     parts.append(text[position:])
     return Pseudonymized("".join(parts), replacements)
 
 
-_Span = tuple[int, int, str, str, Category]
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A span to replace, with what replaces it."""
+
+    start: int
+    end: int
+    replacement: str
+    term: str
+    category: Category
 
 
-def _accepted_span(key: CodeKey, suggestion: Suggestion) -> _Span:
+def _planned(key: CodeKey, suggestion: Suggestion) -> _Planned:
     """Return an accepted suggestion as a span with its pseudonym, in its inflected form."""
     entry = key.get(suggestion.term)
-    pseudonym = (entry.pseudonym if entry else None) or ""
-    found, term = suggestion.text.lower(), suggestion.term.lower()
-    if found != term and found.removesuffix(":s").removesuffix("s") == term:
+    if entry is None or not entry.pseudonym:
+        raise ValueError(f"no pseudonym for {suggestion.term!r}")
+    pseudonym = entry.pseudonym
+    surface, term = suggestion.text.lower(), suggestion.term.lower()
+    if surface != term and surface.removesuffix(":s").removesuffix("s") == term:
         pseudonym = genitive(pseudonym)  # "storms" becomes the pseudonym's genitive
-    return suggestion.start, suggestion.end, pseudonym, suggestion.term, suggestion.category
-
-
-def _longest_first(spans: list[_Span]) -> list[_Span]:
-    """Keep the earliest, then longest, of overlapping spans, in text order."""
-    kept: list[_Span] = []
-    for span in sorted(spans, key=lambda span: (span[0], -span[1])):
-        if not kept or span[0] >= kept[-1][1]:
-            kept.append(span)
-    return kept
+    return _Planned(suggestion.start, suggestion.end, pseudonym, entry.term, entry.category)
 
 
 def apply(text: str, key: CodeKey) -> str:
@@ -113,13 +123,16 @@ def apply_all(texts: Sequence[str], key: CodeKey, *, accept: bool = False) -> li
     With ``accept`` every suggestion in every text joins the key first. New pseudonyms avoid
     every word of every text, so an invented name never collides with a real one.
     """
-    accepted: list[list[Suggestion]] = [[] for _ in texts]
-    if accept:
-        for found, text in zip(accepted, texts, strict=True):
-            found += [s for s in suggest(text, key) if s.action == REPLACE]
-            accept_suggestions(key, found)
+    accepted: list[list[Suggestion]] = []
+    for text in texts:
+        suggestions = [s for s in suggest(text, key) if s.action == REPLACE] if accept else []
+        accept_suggestions(key, suggestions)
+        accepted.append(suggestions)
     avoid: set[str] = set()
     for text in texts:
         avoid |= words(text)
     assign_pseudonyms(key, avoid=avoid)
-    return [pseudonymize(text, key, found) for text, found in zip(texts, accepted, strict=True)]
+    return [
+        pseudonymize(text, key, suggestions)
+        for text, suggestions in zip(texts, accepted, strict=True)
+    ]

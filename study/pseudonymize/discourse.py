@@ -1,22 +1,24 @@
-"""One sense per transcript: in a lowercase transcript, a word shown once to be a name is one.
+"""One sense per transcript: in lowercase lines, a word shown once to be a name is one.
 
 Without capitals, "saga", "storm" or "seb" look like any other word. Somewhere the transcript
 usually gives the name away: "hon heter saga", "storms mamma", "sebastian örn, alla säger seb",
-"två barn, alve och tyra". This module collects that evidence over the whole transcript and
-then marks every occurrence of the word, except where the context reads as the ordinary word
-("en saga", "skulle vilja", "i maj").
+"två barn, alve och tyra". This module collects that evidence over the whole transcript (each
+rule below is one way a transcript gives a name away) and then marks every occurrence of the
+word, except where the context reads as the ordinary word ("en saga", "skulle vilja", "i maj").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon
 from .codekey import Category
-from .entities import (
+from .matcher import acts_as_subject, ordinary_reading
+from .words import (
     NOUN_ENDINGS,
     Candidate,
     Spans,
@@ -25,37 +27,50 @@ from .entities import (
     person_noun,
     pronoun_like,
 )
-from .matcher import ADJECTIVE_ENDINGS, acts_as_subject
 
 _TOKEN = re.compile(r"(?<![\w@.-])[a-zåäöéü]+(?:-[a-zåäöéü]+)*(?![\w@-]|\.\w)")
 #: Up to this Zipf frequency an unlisted word may be a name given evidence ("pim", "sunniva").
 NAME_SHAPED_ZIPF = 4.0
+#: Below this Zipf frequency an unlisted word beside a pronoun or a word for a person, or in
+#: apposition, is taken for a name ("pim och jag", "en kille, mirsad, han var").
+SUBJECT_ZIPF = 3.2
+#: Up to this Zipf frequency a word a few words from a longer name sharing its start is its
+#: short form ("mo, alltså mohammed").
+NICKNAME_ZIPF = 4.5
 #: Below this Zipf frequency a definite-looking word after a kind of unit is its name, even
 #: when its stem is rare too ("stödboendet kastanjen").
 UNIT_NAME_ZIPF = 2.5
-#: Up to this Zipf frequency an unlisted word followed by "och jag" is taken for a name.
-SUBJECT_ZIPF = 3.2
-#: Verbs of naming: the next word is a name whatever else it could be ("hon heter saga").
-_NAMING = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes", "döpt"})
-#: Words that may stand between a verb of naming and the name.
+#: Up to this Zipf frequency a definite noun after a kind of unit names it ("fritidsgården
+#: kometen"); above it the noun is ordinary ("skolan matsalen" is rarer than its words).
+UNIT_ZIPF = 4.0
+#: From this Zipf frequency the tail of a word is an ordinary word, so the word is a compound.
+COMPOUND_TAIL_ZIPF = 3.5
+#: Words that may stand between a verb of naming and the name ("heter faktiskt storm").
 _HEDGES = frozenset({"faktiskt", "egentligen", "ju", "alltså", "asså", "typ", "bara"})
-#: "alla säger seb", "dom kallar henne jessan": who calls someone by a name.
-_CALLERS = frozenset({"alla", "folk", "dom", "de", "vi", "man", "hon", "han", "jag", "ni"})
-_CALL_VERBS = frozenset({"säger", "sa", "kallar", "kallade"})
-_CALLED = frozenset({"mig", "honom", "henne", "oss", "dem", "dom", "han", "hon"})
-#: Who is named when "heter ... X" is about a place or a group rather than a person.
-_GROUP_SUBJECTS = frozenset({"ni", "vi", "stället", "föreningen", "gården", "boendet", "det"})
-#: Pronouns a name is coordinated with ("pim och jag").
+#: Subjects of "heter" that make the name a group's or a place's ("stället heter kometen").
+_GROUP_SUBJECTS = frozenset({"ni", "vi", "stället", "föreningen", "gården", "boendet", "gruppen"})
+#: Subjects of "heter" that make the name a thing's ("det heter lss", "projektet heter framtid").
+_THING_SUBJECTS = frozenset({"det", "den", "detta", "denna"})
+#: "alla säger seb", "dom kallar henne jessan": who calls someone by a name, and how.
+_CALLERS = frozenset({"alla", "folk", "dom", "de", "vi", "man", "jag", "ni"})
+_SAYING_VERBS = frozenset({"säger", "sa"})
+_CALLING_VERBS = frozenset({"kallar", "kallade"})
+_CALLED_ONES = frozenset({"mig", "honom", "henne", "oss", "dem", "dom"})
+#: "maj som hon vill bli kallad", "mo som han kallas": the name one is called by follows.
+_CALLED_FORMS = frozenset({"kallad", "kallas", "kallades", "kallar"})
+#: Pronouns a name is coordinated with or explained by ("pim och jag", "kuba, han heter").
 _PERSON_PRONOUNS = frozenset({"jag", "du", "han", "hon", "vi", "ni", "dom", "de"})
 #: Words right after "X," that make X a name in apposition ("jessan, min kollega ...").
 _APPOSITION = frozenset({"alltså", "asså", "min", "mitt", "vår", "hans", "hennes", "din"})
-#: Right before a word, these show the verb reading of a name that is also a verb ("vilja").
-_VERB_BEFORE = frozenset(
-    "att skulle kunde kan vill ville måste ska bör borde inte får fick kommer "
-    "brukar vågar orkar hinner behöver".split()
+#: Verbs that take an object: "vi hade gympa och jag" is no name coordinated with "jag".
+_OBJECT_VERBS = frozenset(
+    "hade har ha fick får gjorde gör gillar gillade hatar hatade köpte tog åt spelade".split()
 )
-#: Conjunctions after which a subject follows ("om maj sitter i köket").
-_CLAUSE_OPENERS = frozenset({"om", "när", "att", "som", "då", "eftersom", "innan", "tills"})
+#: Endings of adjectives, adverbs and past-tense verbs: such a word is no unlisted name
+#: ("kaotiskt", "skämtsamt", "skolkade").
+_NOT_NAME_ENDINGS = (
+    "iskt", "igt", "isk", "ig", "iga", "lig", "liga", "ligt", "samt", "sam", "bart", "ade", "ande"
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,297 +91,381 @@ def lowercase_tokens(text: str, blocked: Spans) -> list[Token]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What a context shows: the word's base form is a name of this category, and why."""
+
+    base: str
+    category: Category
+    reason: str
+
+
+class _Transcript:
+    """A transcript's tokens with their neighbours and lines, for the evidence rules."""
+
+    def __init__(self, text: str, tokens: list[Token], firsts: set[str]):
+        self.text = text
+        self.tokens = tokens
+        self.firsts = firsts  # first names of the persons found so far
+        self._line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def word(self, i: int) -> str:
+        """Return the word of token ``i``."""
+        return self.tokens[i].word
+
+    def neighbour(self, i: int, step: int, gaps: tuple[str, ...] = (" ",)) -> str | None:
+        """Return the word ``step`` tokens away if only one of ``gaps`` lies between them."""
+        j = i + step
+        if not 0 <= j < len(self.tokens):
+            return None
+        left, right = (
+            (self.tokens[j], self.tokens[i]) if step < 0 else (self.tokens[i], self.tokens[j])
+        )
+        if self.text[left.end : right.start] not in gaps:
+            return None
+        return self.tokens[j].word
+
+    def back(self, i: int, count: int) -> str | None:
+        """Return the word ``count`` tokens before token ``i`` if only spaces lie between."""
+        for step in range(count):
+            if self.neighbour(i - step, -1) is None:
+                return None
+        return self.tokens[i - count].word if count else self.word(i)
+
+    def line(self, i: int) -> int:
+        """Return the number of the line token ``i`` stands on."""
+        return bisect_right(self._line_starts, self.tokens[i].start)
+
+    def clause_ends_after(self, i: int) -> bool:
+        """Tell whether a clause ends right after token ``i`` ("alla säger seb, ...")."""
+        rest = self.text[self.tokens[i].end : self.tokens[i].end + 2]
+        return rest[:1] in ("", "\n", ",", ".", "!", "?") or rest == " o"
+
+
 def lowercase_names(text: str, tokens: list[Token], persons: Iterable[str]) -> list[Candidate]:
     """Return every occurrence of a word the transcript shows, somewhere, to be a name.
 
-    ``persons`` are person names already found (the key's, the lists'): a short form right
-    beside one of them ("sebastian örn, alla säger seb") is a nickname.
+    ``persons`` are the person names found already (the key's, the lists', the capitalised
+    ones): each one-word name among them counts as shown, and a short form right beside one
+    of them ("sebastian örn, alla säger seb") is a nickname.
     """
-    firsts = {name.split()[0].lower() for name in persons if name.strip()}
-    evidence: dict[str, tuple[Category, str]] = {
-        name.lower(): (Category.PERSON, "namn på ett annat ställe i utskriften")
+    persons = [name.strip() for name in persons if name.strip()]
+    transcript = _Transcript(text, tokens, {name.split()[0].lower() for name in persons})
+    shown: dict[str, _Evidence] = {
+        name.lower(): _Evidence(name.lower(), Category.PERSON, "namn på ett annat ställe")
         for name in persons
-        if " " not in name.strip() and _may_be_name(name.lower())
+        if " " not in name and _may_be_name(name.lower())
     }
+    witnesses: set[int] = set()  # the tokens that gave a name away are that name
     for i in range(len(tokens)):
-        found = _evidence(text, tokens, i, firsts)
-        if found is not None:
-            base, category, reason = found
-            evidence.setdefault(base, (category, reason))
-    if not evidence:
-        return []
+        if (evidence := _evidence(transcript, i)) is not None:
+            shown.setdefault(evidence.base, evidence)
+            witnesses.add(i)
     candidates: list[Candidate] = []
     for i, token in enumerate(tokens):
-        base = _established(token.word, evidence)
+        base = _shown_name(token.word, shown)
         if base is None:
             continue
-        if base != token.word:
-            # "i viljas journal": a genitive before a noun is the name's, whatever precedes it
-            after = _neighbour(text, tokens, i, 1)
-            if after is None or _function_word(after):
-                continue
-        elif _ordinary_reading(text, tokens, i):
+        if i not in witnesses and _reads_as_word(transcript, i, base):
             continue
-        category, reason = evidence[base]
+        evidence = shown[base]
         term = base[:1].upper() + base[1:]
-        candidates.append(Candidate(token.start, token.end, term, category, reason))
+        candidates.append(
+            Candidate(token.start, token.end, term, evidence.category, evidence.reason)
+        )
     return candidates
 
 
-def _established(word: str, evidence: dict[str, tuple[Category, str]]) -> str | None:
-    """Return the established name that ``word`` is, or is the genitive of."""
-    if word in evidence:
+def _shown_name(word: str, shown: dict[str, _Evidence]) -> str | None:
+    """Return the name shown elsewhere that ``word`` is, or is the genitive of."""
+    if word in shown:
         return word
-    if word.endswith("s") and word[:-1] in evidence:
+    if word.endswith("s") and word[:-1] in shown:
         return word[:-1]
     return None
 
 
-def _gap(text: str, left: Token, right: Token) -> str:
-    """Return what lies between two tokens ("", " ", ", " …)."""
-    return text[left.end : right.start]
+def _reads_as_word(transcript: _Transcript, i: int, base: str) -> bool:
+    """Tell whether this occurrence of a name shown elsewhere is the ordinary word here."""
+    token = transcript.tokens[i]
+    if base != token.word:
+        # "i viljas journal": a genitive before a noun is the name's, whatever precedes it
+        after = transcript.neighbour(i, 1)
+        return after is None or after in lexicon.small_words()
+    return ordinary_reading(transcript.text, token.start, token.end)
 
 
-def _neighbour(
-    text: str, tokens: list[Token], i: int, step: int, gaps: tuple[str, ...] = (" ",)
-) -> str | None:
-    """Return the word ``step`` tokens away if only one of ``gaps`` lies between them."""
-    j = i + step
-    if not 0 <= j < len(tokens):
+def _evidence(transcript: _Transcript, i: int) -> _Evidence | None:
+    """Return what the context of token ``i`` shows, if it shows a name."""
+    word = transcript.word(i)
+    for rule in _UNIT_RULES:
+        if found := rule(transcript, i):
+            return _Evidence(word, Category.ORGANISATION, found)
+    if (named := _named(transcript, i)) is not None:
+        return named
+    if (genitive := _genitive_of_person(transcript, i)) is not None:
+        return genitive
+    if not _may_be_name(word):
         return None
-    left, right = (tokens[j], tokens[i]) if step < 0 else (tokens[i], tokens[j])
-    if _gap(text, left, right) not in gaps:
-        return None
-    return tokens[j].word
+    for rule in _PERSON_RULES:
+        if found := rule(transcript, i):
+            return _Evidence(word, Category.PERSON, found)
+    return None
 
 
 @lru_cache(maxsize=65536)
 def _may_be_name(word: str) -> bool:
     """Tell whether a word could be a name at all: listed, or no common word."""
-    if len(word) < 2 or word in lexicon.neutral_terms() or _function_word(word):
+    if len(word) < 2 or word in lexicon.neutral_terms() or word in lexicon.small_words():
         return False
     if word in lexicon.first_names() or word in lexicon.surnames():
         return True  # also "vilja", "maj": the evidence decides
-    if pronoun_like(word):
+    if pronoun_like(word) or person_noun(word) or word.endswith(NOUN_ENDINGS + _NOT_NAME_ENDINGS):
         return False
-    if person_noun(word) or word.endswith(NOUN_ENDINGS):
+    if word in lexicon.word_list("finite_verbs.txt") or _compound_of_words(word):
         return False
     return lexicon.zipf(word) < NAME_SHAPED_ZIPF and not organisation_word(word)
 
 
-def _function_word(word: str) -> bool:
-    """Tell whether a word is a pronoun, article, preposition or the like."""
-    return word in lexicon.word_list("function_words.txt") or word in lexicon.word_list(
-        "common_reading_markers.txt"
-    )
+def _compound_of_words(word: str) -> bool:
+    """Tell whether a word ends in an ordinary word of four letters or more ("hyreskontrakt")."""
+    return any(lexicon.zipf(word[i:]) >= COMPOUND_TAIL_ZIPF for i in range(3, len(word) - 3))
 
 
-def _may_be_named(word: str) -> bool:
-    """Tell whether a word after "heter" can be the name ("heter saga", not "hette handläggaren")."""
-    if len(word) < 2 or pronoun_like(word) or word in lexicon.word_list("person_cues.txt"):
-        return False
-    return word in lexicon.first_names() or not definite_noun(word)
+def _named(transcript: _Transcript, i: int) -> _Evidence | None:
+    """Return the name after a verb of naming, a person's or a group's by its subject.
 
-
-def _name_like(word: str | None, firsts: set[str]) -> bool:
-    """Tell whether a neighbour is a person's name already (listed, no ordinary word)."""
-    if word is None:
-        return False
-    return word in firsts or (word in lexicon.first_names() and not lexicon.is_ordinary_word(word))
-
-
-def _evidence(
-    text: str, tokens: list[Token], i: int, firsts: set[str]
-) -> tuple[str, Category, str] | None:
-    """Return (word, category, reason) when the context at token ``i`` shows a name."""
-    word = tokens[i].word
-    before = _neighbour(text, tokens, i, -1)
-    two_before = _neighbour(text, tokens, i - 1, -1) if before else None
-    if before in _HEDGES and two_before in _NAMING:
-        before, two_before = two_before, None  # "han heter faktiskt storm"
-    cues = lexicon.word_list("person_cues.txt")
-    if before in _NAMING and _may_be_named(word):
-        if two_before in _GROUP_SUBJECTS and word not in lexicon.first_names():
-            return word, Category.ORGANISATION, f"namn efter ”{two_before} {before}”"
-        return word, Category.PERSON, f"namn efter ”{before}”"
-    if before and _names_a_unit(before, word):
-        return word, Category.ORGANISATION, f"namn efter ”{before}”"
-    if _unit_in_apposition(text, tokens, i):
-        return word, Category.ORGANISATION, "namn på en verksamhet"
-    if not _may_be_name(word):
-        return _genitive_of_person(text, tokens, i)
-    if (
-        before in _CALLED
-        and two_before in _CALL_VERBS
-        or (before in _CALL_VERBS and two_before in _CALLERS and _ends_clause(text, tokens[i]))
+    "hon heter saga", "han heter faktiskt storm", "heter hon saga", "stället heter kometen";
+    not "det heter lss" or "projektet heter framtid", which name things.
+    """
+    word = transcript.word(i)
+    if not any(transcript.word(j) in lexicon.NAMING_VERBS for j in range(max(0, i - 2), i)):
+        return None  # most words: no verb of naming in the two words before
+    skip = 1 if transcript.back(i, 1) in _HEDGES | _PERSON_PRONOUNS else 0
+    verb, subject = transcript.back(i, 1 + skip), transcript.back(i, 2 + skip)
+    if verb not in lexicon.NAMING_VERBS or len(word) < 2 or pronoun_like(word):
+        return None
+    reason = f"namn efter ”{verb}”"
+    if subject in _GROUP_SUBJECTS or (subject and organisation_word(subject)):
+        return _Evidence(word, Category.ORGANISATION, reason)
+    if subject in _THING_SUBJECTS or (
+        subject and definite_noun(subject) and not person_noun(subject)
     ):
-        return word, Category.PERSON, "smeknamn"
-    if _neighbour(text, tokens, i, -1, (" ", ", ")) in cues:
-        return word, Category.PERSON, "namn efter ett personord"
-    after = _neighbour(text, tokens, i, 1)
-    if after is not None and _surname_after(word, after):
-        return word, Category.PERSON, "förnamn före efternamn"
-    comma_after = _neighbour(text, tokens, i, 1, (", ",))
-    following = _neighbour(text, tokens, i + 1, 1) if comma_after else None
-    if comma_after in _APPOSITION and (following in cues or _name_like(following, firsts)):
-        return word, Category.PERSON, "namn med förklaring"
-    if comma_after in ("han", "hon") and following in _NAMING:
-        return word, Category.PERSON, "namn med förklaring"  # "kuba, han heter jakub"
-    if (
-        comma_after in ("han", "hon")
-        and following in lexicon.word_list("finite_verbs.txt")
-        and _neighbour(text, tokens, i, -1, (", ",)) is not None
-        and lexicon.zipf(word) < SUBJECT_ZIPF
-    ):
-        return word, Category.PERSON, "namn med förklaring"  # "en kille, mirsad, han var"
-    if _called_after(text, tokens, i):
-        return word, Category.PERSON, "namn hon eller han vill kallas"
-    if _nickname_of_nearby(text, tokens, i, firsts):
-        return word, Category.PERSON, "smeknamn för ett namn intill"
-    for step in (-2, 2):
-        if _neighbour(text, tokens, i, step // 2) == "och":
-            other = _neighbour(text, tokens, i + step // 2, step // 2)
-            if _name_like(other, firsts) or (
-                other in cues
-                and (word in lexicon.first_names() or lexicon.zipf(word) < SUBJECT_ZIPF)
-            ):
-                return word, Category.PERSON, "namn i uppräkning med ett namn"
-    if (
-        after == "och"
-        and _neighbour(text, tokens, i + 1, 1) in _PERSON_PRONOUNS
-        and acts_as_subject(text, tokens[i].end)
-        and (word in lexicon.first_names() or lexicon.zipf(word) < SUBJECT_ZIPF)
-    ):
-        return word, Category.PERSON, "namn följt av ”och jag”"
-    return _genitive_of_person(text, tokens, i)
+        return None  # a method, a project, a course
+    if person_noun(word) or (definite_noun(word) and word not in lexicon.first_names()):
+        return None  # "innan hette handläggaren åsa"
+    return _Evidence(word, Category.PERSON, reason)
 
 
-#: Right before a word, these show the ordinary reading whatever the word is.
-_ORDINARY_BEFORE = frozenset(
-    "enligt är var blir blev bli vara egen eget egna fri fritt fria god gott goda".split()
-)
-
-
-def _genitive_of_person(text: str, tokens: list[Token], i: int) -> tuple[str, Category, str] | None:
+def _genitive_of_person(transcript: _Transcript, i: int) -> _Evidence | None:
     """Return the name in "storms mamma": a genitive right before a word for a person."""
-    word = tokens[i].word
-    after = _neighbour(text, tokens, i, 1)
+    word = transcript.word(i)
+    if not word.endswith("s"):
+        return None
+    after = transcript.neighbour(i, 1)
     if (
-        word.endswith("s")
-        and after in lexicon.word_list("person_cues.txt")
+        after in lexicon.word_list("person_cues.txt")
         and _may_be_name(word[:-1])
         and lexicon.zipf(word) < NAME_SHAPED_ZIPF
     ):
-        return word[:-1], Category.PERSON, f"namn i genitiv före ”{after}”"
+        return _Evidence(word[:-1], Category.PERSON, f"namn i genitiv före ”{after}”")
     return None
 
 
-def _surname_after(word: str, after: str) -> bool:
-    """Tell whether ``word after`` reads as a first name and a surname ("saga lindqvist")."""
-    listed_first = word in lexicon.first_names()
+def _named_by_kind(transcript: _Transcript, i: int) -> str:
+    """Name a unit by its kind before it: "fritidsgården kometen"."""
+    kind = transcript.neighbour(i, -1)
+    if kind is None or not kind.endswith(("en", "et", "an")):
+        return ""
+    return f"namn efter ”{kind}”" if names_a_unit(kind, transcript.word(i)) else ""
+
+
+def _unit_in_apposition(transcript: _Transcript, i: int) -> str:
+    """Name a unit by where it stands: "tegelbruket, fritidsgården vid …", "på kvarnbacken i x"."""
+    if not _unit_shaped(transcript.word(i)):
+        return ""
+    kind = transcript.neighbour(i, 1, (", ",))
+    if kind and kind.endswith(("en", "et", "an")) and organisation_word(kind):
+        return "namn på en verksamhet"
+    if transcript.neighbour(i, -1) == "på" and transcript.neighbour(i, 1) == "i":
+        place = transcript.neighbour(i + 1, 1) or ""
+        return "namn på en verksamhet" if place in lexicon.places() else ""
+    return ""
+
+
+@lru_cache(maxsize=65536)
+def _unit_shaped(word: str) -> bool:
+    """Tell whether a word could name a unit: a rare definite noun, no kind and no person."""
+    if not definite_noun(word) or lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF:
+        return False
+    return not (organisation_word(word) or person_noun(word) or pronoun_like(word))
+
+
+def _called(transcript: _Transcript, i: int) -> str:
+    """Name what someone is called: "dom kallar henne jessan", "alla säger seb, …"."""
+    before, two_before = transcript.neighbour(i, -1), transcript.neighbour(i - 1, -1)
+    if before in _CALLED_ONES and two_before in _CALLING_VERBS:
+        return "smeknamn"
+    if before in _SAYING_VERBS | _CALLING_VERBS and two_before in _CALLERS:
+        return "smeknamn" if transcript.clause_ends_after(i) else ""
+    return ""
+
+
+def _after_person_word(transcript: _Transcript, i: int) -> str:
+    """Name someone after a word for a person: "min kollega kicki", "mamma, sunniva"."""
+    before = transcript.neighbour(i, -1, (" ", ", "))
+    return "namn efter ett personord" if before in lexicon.word_list("person_cues.txt") else ""
+
+
+def _before_surname(transcript: _Transcript, i: int) -> str:
+    """Name a listed first name before a surname: "saga lindqvist"."""
+    word, after = transcript.word(i), transcript.neighbour(i, 1)
+    if after is None or word not in lexicon.first_names() or pronoun_like(after):
+        return ""
     surname = after in lexicon.surnames() or (
         after.endswith(lexicon.surname_endings()) and lexicon.zipf(after) < NAME_SHAPED_ZIPF
     )
-    return listed_first and surname and not pronoun_like(after)
+    return "förnamn före efternamn" if surname else ""
 
 
-def _nickname_of_nearby(text: str, tokens: list[Token], i: int, firsts: set[str]) -> bool:
-    """Tell whether the word is a short form of a name a few words away ("mo, alltså mohammed")."""
-    word = tokens[i].word
-    if len(word) < 2 or lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF + 1.5:
-        return False
-    line_start = text.rfind("\n", 0, tokens[i].start)
-    line_end = text.find("\n", tokens[i].end)
-    line_end = len(text) if line_end < 0 else line_end
-    prefix = word[: min(3, len(word))]
-    for j in range(max(0, i - 8), min(len(tokens), i + 9)):
-        other = tokens[j]
-        if j == i or not (line_start < other.start and other.end <= line_end):
-            continue
-        if other.word in firsts and other.word != word and other.word.startswith(prefix):
-            return len(other.word) > len(word)
-    return False
+def _explained(transcript: _Transcript, i: int) -> str:
+    """Name someone the next words explain: "jessan, min kollega …", "mo, alltså mohammed".
 
-
-#: "maj som hon vill bli kallad", "mo som han kallas": what someone is called follows.
-_CALLED_WORDS = frozenset({"kallad", "kallas", "kallades", "kallar"})
-
-
-def _called_after(text: str, tokens: list[Token], i: int) -> bool:
-    """Tell whether "som han/hon (vill bli) kallad/kallas" follows the word."""
-    if _neighbour(text, tokens, i, 1) != "som":
-        return False
-    if _neighbour(text, tokens, i + 1, 1) not in ("han", "hon", "de", "dom"):
-        return False
-    following = [_neighbour(text, tokens, i + step, 1) for step in (2, 3, 4)]
-    return any(word in _CALLED_WORDS for word in following)
-
-
-def _ends_clause(text: str, token: Token) -> bool:
-    """Tell whether a clause ends right after the token ("alla säger seb, ...")."""
-    rest = text[token.end : token.end + 2]
-    return rest[:1] in ("", "\n", ",", ".", "!", "?") or rest == " o"
-
-
-def _ordinary_reading(text: str, tokens: list[Token], i: int) -> bool:
-    """Tell whether this occurrence reads as the ordinary word ("en saga", "skulle vilja")."""
-    before = _neighbour(text, tokens, i, -1)
-    if before is None:
-        return False
-    markers = lexicon.word_list("common_reading_markers.txt")
-    if before in _PERSON_PRONOUNS and _neighbour(text, tokens, i - 1, -1) in _VERB_BEFORE:
-        return True  # "skulle jag vilja"
-    if before in markers or before in _VERB_BEFORE:
-        return not (before in _CLAUSE_OPENERS and acts_as_subject(text, tokens[i].end))
-    return before in _ORDINARY_BEFORE or before.endswith(ADJECTIVE_ENDINGS)
-
-
-def _unit_in_apposition(text: str, tokens: list[Token], i: int) -> bool:
-    """Tell whether a rare definite noun names a unit by where it stands.
-
-    "tegelbruket, fritidsgården vid centrum"; "hamnade på kvarnbacken i örnsköldsvik".
+    Also "ibbe, han heter ibrahim" and "en kille, mirsad, han var …".
     """
-    word = tokens[i].word
-    if not definite_noun(word) or lexicon.zipf(word) >= lexicon.ORDINARY_ZIPF:
-        return False
-    if organisation_word(word) or pronoun_like(word):
-        return False
-    kind = _neighbour(text, tokens, i, 1, (", ",))
-    if kind and kind.endswith(("en", "et", "an")) and organisation_word(kind):
-        return True
-    if _neighbour(text, tokens, i, -1) == "på" and _neighbour(text, tokens, i, 1) == "i":
-        return (_neighbour(text, tokens, i + 1, 1) or "") in lexicon.places()
-    return False
+    comma_after = transcript.neighbour(i, 1, (", ",))
+    if comma_after is None:
+        return ""
+    following = transcript.neighbour(i + 1, 1)
+    cues = lexicon.word_list("person_cues.txt")
+    if comma_after in _APPOSITION and (following in cues or _is_person(transcript, following)):
+        return "namn med förklaring"
+    if comma_after in ("han", "hon") and following in lexicon.NAMING_VERBS:
+        return "namn med förklaring"
+    if (
+        comma_after in ("han", "hon")
+        and following in lexicon.word_list("finite_verbs.txt")
+        and transcript.neighbour(i, -1, (", ",)) is not None
+        and lexicon.zipf(transcript.word(i)) < SUBJECT_ZIPF
+    ):
+        return "namn med förklaring"
+    return ""
 
 
-def _names_a_unit(kind: str, word: str) -> bool:
-    """Tell whether ``word`` names the unit ``kind`` is ("fritidsgården kometen")."""
+def _called_after(transcript: _Transcript, i: int) -> str:
+    """Name what someone wants to be called: "maj som hon vill bli kallad"."""
+    if transcript.neighbour(i, 1) != "som":
+        return ""
+    if transcript.neighbour(i + 1, 1) not in ("han", "hon", "de", "dom"):
+        return ""
+    following = [transcript.neighbour(i + step, 1) for step in (2, 3, 4)]
+    return "namn som någon vill kallas" if _CALLED_FORMS.intersection(following) else ""
+
+
+def _nickname(transcript: _Transcript, i: int) -> str:
+    """Name a short form of a name a few words away on the line: "sebastian örn, … seb"."""
+    word = transcript.word(i)
+    if lexicon.zipf(word) >= NICKNAME_ZIPF:
+        return ""
+    line, prefix = transcript.line(i), word[:3]
+    for j in range(max(0, i - 8), min(len(transcript.tokens), i + 9)):
+        other = transcript.word(j)
+        if (
+            other in transcript.firsts
+            and len(other) > len(word)
+            and other.startswith(prefix)
+            and transcript.line(j) == line
+        ):
+            return "smeknamn för ett namn intill"
+    return ""
+
+
+def _coordinated(transcript: _Transcript, i: int) -> str:
+    """Name a word beside a name, or a listed name beside a person: "alve och tyra"."""
+    word = transcript.word(i)
+    for step in (-1, 1):
+        if transcript.neighbour(i, step) != "och":
+            continue
+        other = transcript.neighbour(i + step, step)
+        if _is_person(transcript, other):
+            return "namn i uppräkning med ett namn"
+        if other in lexicon.word_list("person_cues.txt") and word in lexicon.first_names():
+            return "namn i uppräkning med ett namn"
+    return ""
+
+
+def _with_a_pronoun(transcript: _Transcript, i: int) -> str:
+    """Name the subject coordinated with a pronoun: "pim och jag går på loppis"."""
+    word = transcript.word(i)
+    if transcript.neighbour(i, 1) != "och":
+        return ""
+    if transcript.neighbour(i + 1, 1) not in _PERSON_PRONOUNS:
+        return ""
+    if transcript.neighbour(i, -1) in _OBJECT_VERBS | lexicon.small_words():
+        return ""  # "vi hade gympa och jag var trött"
+    if not (word in lexicon.first_names() or lexicon.zipf(word) < SUBJECT_ZIPF):
+        return ""
     return (
-        kind.endswith(("en", "et", "an"))
-        and organisation_word(kind)
-        and not organisation_word(word)
-        and not pronoun_like(word)
-        and (
-            definite_noun(word)
-            or (word.endswith(("en", "et", "an", "n")) and lexicon.zipf(word) < UNIT_NAME_ZIPF)
-        )
-        and lexicon.zipf(word) < lexicon.ORDINARY_ZIPF + 1
+        "namn följt av ”och jag”"
+        if acts_as_subject(transcript.text, transcript.tokens[i].end)
+        else ""
     )
+
+
+def _is_person(transcript: _Transcript, word: str | None) -> bool:
+    """Tell whether a word is a person's name already: found, or listed and no ordinary word."""
+    if word is None:
+        return False
+    return word in transcript.firsts or (
+        word in lexicon.first_names() and not lexicon.is_ordinary_word(word)
+    )
+
+
+_Rule = Callable[[_Transcript, int], str]
+#: The ways a lowercase transcript names a unit: each returns the reason, or "".
+_UNIT_RULES: tuple[_Rule, ...] = (_named_by_kind, _unit_in_apposition)
+#: The ways a lowercase transcript gives a person's name away, most telling first.
+_PERSON_RULES: tuple[_Rule, ...] = (
+    _called,
+    _after_person_word,
+    _before_surname,
+    _explained,
+    _called_after,
+    _nickname,
+    _coordinated,
+    _with_a_pronoun,
+)
+
+
+def names_a_unit(kind: str, word: str) -> bool:
+    """Tell whether ``word`` names the unit ``kind`` is ("fritidsgården kometen").
+
+    Not a word for a person or a group ("förskolan pedagogerna", "socialtjänsten
+    handläggaren"): unpunctuated speech puts those after a unit as well.
+    """
+    if not (kind.endswith(("en", "et", "an")) and organisation_word(kind)):
+        return False
+    if organisation_word(word) or pronoun_like(word) or person_noun(word):
+        return False
+    if word.endswith(("arna", "erna", "orna")) or lexicon.zipf(word) >= UNIT_ZIPF:
+        return False
+    rare_definite = word.endswith(("en", "et", "an", "n")) and lexicon.zipf(word) < UNIT_NAME_ZIPF
+    return definite_noun(word) or rare_definite
 
 
 def lowercase_organisations(text: str, tokens: list[Token]) -> list[Candidate]:
     """Return "fritidsgården kometen": a named unit right after the kind of unit it is."""
     found: list[Candidate] = []
-    for i in range(1, len(tokens)):
-        kind, name = tokens[i - 1], tokens[i]
-        if _gap(text, kind, name) == " " and _names_a_unit(kind.word, name.word):
+    for kind, name in zip(tokens, tokens[1:], strict=False):
+        if text[kind.end : name.start] == " " and names_a_unit(kind.word, name.word):
+            reason = f"namn efter ”{kind.word}”"
             found.append(
                 Candidate(
                     kind.start,
                     name.end,
                     text[kind.start : name.end],
                     Category.ORGANISATION,
-                    f"namn efter ”{kind.word}”",
+                    reason,
                 )
             )
     return found

@@ -12,6 +12,8 @@ from wordfreq import get_frequency_dict
 
 #: Zipf frequency from which a word counts as ordinary Swedish (about 1 in a million words).
 ORDINARY_ZIPF = 3.0
+#: Verbs of naming: the word after them is a name whatever else it could be ("hon heter saga").
+NAMING_VERBS = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes", "döpt"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,12 @@ def store_chains() -> frozenset[str]:
 def word_list(filename: str) -> frozenset[str]:
     """Return a whitespace-separated word list from ``data/`` (verbs, markers …)."""
     return _words(filename)
+
+
+@cache
+def small_words() -> frozenset[str]:
+    """Return function words and the words that show an ordinary reading after them ("en")."""
+    return word_list("function_words.txt") | word_list("common_reading_markers.txt")
 
 
 @cache

@@ -17,6 +17,7 @@ from .text import (
     matching_form,
     next_mark,
     next_word,
+    next_word_end,
     previous_word,
     term_form,
 )
@@ -31,7 +32,8 @@ _INVERTING_VERBS = frozenset(
     "tror trodde bor bodde".split()
 )
 #: Adjective endings: after an adjective a name that is also a noun is the noun ("lycklig saga").
-ADJECTIVE_ENDINGS = ("ig", "iga", "igt", "isk", "iska", "iskt", "lös", "lösa")
+#: Not the adverb forms ("faktiskt", "riktigt"): "han heter faktiskt storm".
+ADJECTIVE_ENDINGS = ("ig", "iga", "isk", "iska", "lös", "lösa")
 #: A pronoun right before a word that is also a verb makes it the verb ("vad hon ville").
 _SUBJECT_PRONOUNS = frozenset("jag du han hon vi ni de dom man".split())
 
@@ -45,6 +47,7 @@ class Variant:
     replacement: str
     inflection: str  # "", "genitive", "definite", "part" …
     ordinary: bool  # the form is also an ordinary word, so context decides
+    known: bool = False  # the term is in the study's key
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,9 @@ class Term:
     pseudonym: str = ""
     #: Whether context must decide each occurrence; None: decided by the word lists.
     ordinary: bool | None = None
+    #: The study's key has the term: in a lowercase line it is the name wherever the context
+    #: does not read as the ordinary word.
+    known: bool = False
 
 
 def genitive(word: str) -> str:
@@ -101,7 +107,8 @@ def variants(term: Term) -> list[tuple[str, Variant]]:
     """All surface forms of a term, each with the variant that describes its replacement."""
     text, category, pseudonym = term.text, term.category, term.pseudonym
     ordinary = lexicon.is_ordinary_word(text) if term.ordinary is None else term.ordinary
-    out = [(text, Variant(text, category, pseudonym, "", ordinary))]
+    known = term.known
+    out = [(text, Variant(text, category, pseudonym, "", ordinary, known))]
     if category not in _NAME_LIKE:
         return out
     forms: list[tuple[str, str, str]] = [(text, pseudonym, "")]
@@ -112,15 +119,21 @@ def variants(term: Term) -> list[tuple[str, Variant]]:
         ]
     for surface, replacement, inflection in forms:
         if surface != text:
-            out.append((surface, Variant(text, category, replacement, inflection, False)))
+            out.append((surface, Variant(text, category, replacement, inflection, False, known)))
         kind = f"{inflection} genitive".strip()
         if genitive(surface) != surface:
             out.append(
-                (genitive(surface), Variant(text, category, genitive(replacement), kind, ordinary))
+                (
+                    genitive(surface),
+                    Variant(text, category, genitive(replacement), kind, ordinary, known),
+                )
             )
         # "Max:s", "SVT:s": the colon genitive after a name ending in s, x or z, or letters.
         out.append(
-            (f"{surface}:s", Variant(text, category, _colon_genitive(replacement), kind, False))
+            (
+                f"{surface}:s",
+                Variant(text, category, _colon_genitive(replacement), kind, False, known),
+            )
         )
     return out
 
@@ -215,7 +228,11 @@ class TermMatcher:
             variant = self._variants[index]
             if variant.ordinary:
                 style = style or LineStyle(text)
-                if not reads_as_name(text, start, end, variant, style.lowercase_at(start)):
+                lowercase_line = style.lowercase_at(start)
+                if _known_name_in_lowercase(text, start, variant, lowercase_line):
+                    if ordinary_reading(text, start, end):
+                        continue  # "en saga", "skulle vilja": the key's "Saga" is not meant
+                elif not reads_as_name(text, start, end, variant, lowercase_line):
                     continue
             if start > 0 and text[start - 1] == "+" and variant.category is Category.CONTACT:
                 start -= 1  # "+46 …": the plus is part of the number but not a word character
@@ -228,7 +245,10 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_l
     """Decide from context whether a word that is also an ordinary word is the name here.
 
     "Per" mid-sentence is a name; "per månad" is not; "Per vecka" at a sentence start is not,
-    "Dag har varit mentor" is; in an all-lowercase transcript "stig gick" is, "en stig" is not.
+    "Dag har varit mentor" is. In a lowercase line "stig gick" and "bror lindqvist" are, "en
+    stig", "vad hon ville", "nån av mina inte har" are not; a person's name must also pass
+    ``ordinary_reading``, as a key's name does. A place needs its preposition or a place beside
+    it ("i skruv", "skruv, kosta").
     """
     capitalised = text[start].isupper()
     if capitalised and lowercase_line:
@@ -244,20 +264,31 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_l
         # "bara vara", "neutral mark": a lowercase place needs its preposition, or another
         # place beside it ("skruv, kosta, hovmantorp")
         return _beside_a_place(text, start, end)
-    if before in lexicon.word_list("common_reading_markers.txt") or before in _SUBJECT_PRONOUNS:
-        return False
-    if before and before.endswith(ADJECTIVE_ENDINGS):
-        return False  # "en vanlig dag", "en lycklig saga"
     after = next_word(text, end)
-    if _quantifier_before_noun(text[start:end], after):
-        return False  # "hade inga föräldrar"
     if (
         variant.category is Category.PERSON
         and after is not None
         and after.lower() in lexicon.surnames()
         and not lexicon.is_ordinary_word(after)
     ):
-        return True  # "bror lindqvist": a first name before a surname
+        return True  # "det var bror lindqvist": a first name before a surname
+    if before in lexicon.word_list("common_reading_markers.txt") or before in _ORDINARY_BEFORE:
+        return False
+    if (
+        variant.category is Category.PERSON
+        and not capitalised
+        and ordinary_reading(text, start, end)
+    ):
+        return False  # what a key's name would not be replaced in, no suggestion is made in
+    if before in _SUBJECT_PRONOUNS and _verb_reading(text, start, end):
+        return False  # "vad hon ville", "skulle jag vilja"
+    if before and before.endswith(ADJECTIVE_ENDINGS):
+        return False  # "en vanlig dag", "en lycklig saga"
+    if _quantifier_before_noun(text[start:end], after):
+        return False  # "hade inga föräldrar"
+    clause_ends = next_mark(text, end)[:1] in _CLAUSE_END or next_mark(text, end) == ""
+    if text[start:end].lower() in lexicon.small_words() and before in _PREPOSITIONS:
+        return clause_ends  # "nån av mina inte har" is the pronoun, "som med mina," the name
     if variant.inflection.endswith("genitive"):
         if variant.category is Category.PERSON and acts_as_subject(text, end):
             return True  # "Björks har en stuga": the family, named in the plural
@@ -266,21 +297,21 @@ def reads_as_name(text: str, start: int, end: int, variant: Variant, lowercase_l
             and after.islower()
             and after.lower() not in lexicon.word_list("function_words.txt")
         )
-    if next_mark(text, end)[:1] in _CLAUSE_END or next_mark(text, end) == "":
+    if clause_ends:
         return True
     if variant.category is Category.PERSON and before in _INVERTING_VERBS:
         return True  # "där jobbar karl", "sen ringde mina": the subject after the verb
     return after is not None and acts_as_subject(text, end)
 
 
-_NEIGHBOURS = re.compile(r"(\w+),? $")
-_NEXT_NEIGHBOUR = re.compile(r",? (\w+)")
+_WORD_BEFORE = re.compile(r"(\w+),? $")
+_WORD_AFTER = re.compile(r",? (\w+)")
 
 
 def _beside_a_place(text: str, start: int, end: int) -> bool:
     """Tell whether a listed place stands right before or after the span."""
-    before = _NEIGHBOURS.search(text, max(0, start - 40), start)
-    after = _NEXT_NEIGHBOUR.match(text, end)
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    after = _WORD_AFTER.match(text, end)
     return any(
         match is not None and match.group(1).lower() in lexicon.places()
         for match in (before, after)
@@ -304,15 +335,121 @@ def acts_as_subject(text: str, end: int) -> bool:
     A finite verb ("Dag har", "mina skrattade") or "och" with a pronoun ("Ek och jag").
     """
     after = next_word(text, end)
+    if after is not None and after.lower() in _CLAUSE_ADVERBS:
+        end = next_word_end(text, end) or end  # "att maj fortfarande är nykter"
+        after = next_word(text, end)
     if after is None:
         return False
     after = after.lower()
     if after in lexicon.word_list("finite_verbs.txt"):
         return True
-    if after != "och":
+    after_end = next_word_end(text, end)
+    if after != "och" or after_end is None:
         return False
-    following = next_word(text, text.lower().index(after, end) + len(after))
+    following = next_word(text, after_end)
     return following is not None and following.lower() in ("jag", "vi", "hon", "han")
+
+
+#: Prepositions: after one, a name that is also a pronoun ("mina", "alla") is the pronoun.
+_PREPOSITIONS = frozenset("av med till för på i från hos åt om".split())
+#: Adverbs that stand between a subject and its verb in a subordinate clause.
+_CLAUSE_ADVERBS = frozenset(
+    "fortfarande alltid inte aldrig också ju bara redan nog verkligen faktiskt ofta sällan".split()
+)
+
+
+def _known_name_in_lowercase(text: str, start: int, variant: Variant, lowercase_line: bool) -> bool:
+    """Tell whether a key's person name stands in lowercase in a lowercase line."""
+    return (
+        variant.known
+        and variant.category is Category.PERSON
+        and lowercase_line
+        and not text[start].isupper()
+    )
+
+
+def _verb_reading(text: str, start: int, end: int) -> bool:
+    """Tell whether a word after a pronoun is a verb there ("vad hon ville", "jag skulle vilja").
+
+    A finite verb form, or any word after a modal and a pronoun; a name after a pronoun
+    ("sen träffade vi saga") is not.
+    """
+    if text[start:end].lower() in lexicon.word_list("finite_verbs.txt"):
+        return True
+    pronoun_start = text.rfind(" ", 0, start - 1) + 1
+    return previous_word(text, pronoun_start) in VERB_BEFORE
+
+
+#: Right before a word, these show the verb reading of a name that is also a verb ("vilja").
+VERB_BEFORE = frozenset(
+    "att skulle kunde kan vill ville måste ska bör borde inte får fick kommer "
+    "brukar vågar orkar hinner behöver".split()
+)
+#: Conjunctions after which a subject follows ("om maj sitter i köket").
+_CLAUSE_OPENERS = frozenset({"om", "när", "att", "som", "då", "eftersom", "innan", "tills"})
+#: Right before a word, these show the ordinary reading whatever the word is: "enligt sol",
+#: "det var storm", "av fri vilja", "den tredje maj".
+_ORDINARY_BEFORE = frozenset(
+    "enligt är var blir blev bli vara egen eget egna fri fritt fria god gott goda första andra "
+    "tredje fjärde femte sjätte sjunde åttonde nionde tionde elfte tolfte sista nästa".split()
+)
+#: From this Zipf frequency a word is so common ("maj", "dag", "vilja") that, even shown to be a
+#: name elsewhere, an occurrence is the name only where it is a subject or follows a verb.
+COMMON_NAME_ZIPF = 4.5
+#: Words after which a very common word that is a name reads as the name ("med maj", "tack dag").
+_NAME_AFTER = frozenset({"och", "med", "hos", "åt", "för", "tack", "hej", "på", "från"})
+
+
+def ordinary_reading(text: str, start: int, end: int) -> bool:
+    """Tell whether a word known to be a name here reads as the ordinary word.
+
+    "en saga", "skulle vilja", "i maj", "barnets vilja", "den tredje maj", "dag efter dag";
+    the name is read where nothing shows the ordinary word ("saga och jag", "med vilja"). A
+    very common word ("dag", "hans") is the name only where a name stands: see
+    ``_name_position``.
+    """
+    word = text[start:end].lower()
+    before = previous_word(text, start)
+    if before is not None:
+        markers = lexicon.word_list("common_reading_markers.txt")
+        if before in _SUBJECT_PRONOUNS and _verb_reading(text, start, end):
+            return True
+        if before in markers or before in VERB_BEFORE:
+            return not (before in _CLAUSE_OPENERS and acts_as_subject(text, end))
+        if before in _ORDINARY_BEFORE or before.endswith(ADJECTIVE_ENDINGS):
+            return True
+        if before.endswith("s") and lexicon.zipf(before[:-1]) >= lexicon.ORDINARY_ZIPF:
+            return before[:-1] not in lexicon.first_names()  # "barnets vilja", not "saras"
+    return lexicon.zipf(word) >= COMMON_NAME_ZIPF and not _name_position(text, start, end, before)
+
+
+_EXPLAINED_BY_PRONOUN = re.compile(r", (?:hon|han) ")
+#: Marks around a word that stands alone: ", sten, han var", "ja. karl. han är", "bror?".
+_ALONE_BEFORE = frozenset(",.?!:")
+_ALONE_AFTER = frozenset(",.?!")
+
+
+def _name_position(text: str, start: int, end: int, before: str | None) -> bool:
+    """Tell whether a word stands where a name does.
+
+    A subject; after a verb, a pronoun or a word for a person; or alone between commas and
+    stops ("en man, sten, han var", "ja. karl. han är", "bror?").
+    """
+    if acts_as_subject(text, end) or _EXPLAINED_BY_PRONOUN.match(text, end):
+        return True  # "maj sitter i köket", "klara, hon var med"
+    if before in _CLAUSE_ADVERBS:
+        before = previous_word(text, text.rfind(" ", 0, start - 1) + 1)  # "hette också bror"
+    if before is not None:
+        return (
+            before in _NAME_AFTER | _SUBJECT_PRONOUNS | lexicon.NAMING_VERBS
+            or before in lexicon.word_list("finite_verbs.txt")
+            or before in lexicon.word_list("person_cues.txt")
+        )
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    alone_before = i == 0 or text[i - 1] == "\n" or text[i - 1] in _ALONE_BEFORE
+    return alone_before and next_mark(text, end)[:1] in _ALONE_AFTER
 
 
 @lru_cache(maxsize=16)

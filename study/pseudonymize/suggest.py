@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TypeVar
 
 from . import patterns
 from .codekey import Category, CodeKey
 from .discourse import lowercase_names, lowercase_organisations, lowercase_tokens
-from .entities import (
-    Spans,
-    capitalised_candidates,
-    compound_organisations,
-    known_organisation_candidates,
-    lowercase_candidates,
-    lowercase_context_candidates,
-    speaker_labels,
-)
+from .entities import capitalised_candidates, speaker_labels
+from .lowercase import lowercase_candidates, lowercase_context_candidates
 from .matcher import Term, TermMatcher
+from .organisations import compound_organisations, known_organisation_candidates
 from .quasi import find_quasi_identifiers
-from .text import LineStyle, term_form
-
-_Span = TypeVar("_Span", "Suggestion", patterns.Detection)
+from .text import LineStyle, term_form, without_overlaps
+from .words import Spans
 
 REPLACE = "replace"
 GENERALISE = "consider generalising"
@@ -51,7 +43,7 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
     """Return what in ``text`` must be pseudonymized: key terms, patterns and likely names."""
     key = key or CodeKey()
     detections = patterns.find_identifiers(text) + patterns.find_birth_dates(text)
-    detections = _without_overlaps(detections)
+    detections = without_overlaps(detections)
     blocked = Spans([(d.start, d.end) for d in detections] + speaker_labels(text))
     style = LineStyle(text)
     candidates = known_organisation_candidates(text, blocked)
@@ -68,7 +60,7 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
         lowercase += lowercase_names(text, tokens, persons)
         candidates += [c for c in lowercase if style.lowercase_at(c.start)]
 
-    terms = [Term(entry.term, entry.category) for entry in key]
+    terms = [Term(entry.term, entry.category, known=True) for entry in key]
     reasons = {term_form(entry.term): "i kodnyckeln" for entry in key}
     for candidate in candidates:
         form = term_form(candidate.term)
@@ -97,14 +89,23 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
                 in_key=key.get(term) is not None,
             )
         )
-    # A candidate was found by its own evidence ("heter saga"), which the matcher's context
-    # check for a word that is also an ordinary word does not see again.
+    # Every candidate stands where its own evidence was ("heter saga"): the matcher, which sees
+    # the word alone, may not find it there again. Where the matcher found it too, the longer
+    # span wins, and on a tie the matcher's, which knows whether the key has the term.
     found += [
-        Suggestion(c.start, c.end, text[c.start : c.end], c.category, c.reason, c.term)
+        Suggestion(
+            c.start,
+            c.end,
+            text[c.start : c.end],
+            c.category,
+            c.reason,
+            c.term,
+            in_key=key.get(c.term) is not None,
+        )
         for c in candidates
         if not blocked.overlaps(c.start, c.end)
     ]
-    return _without_overlaps(found)
+    return without_overlaps(found)
 
 
 def review(text: str, key: CodeKey | None = None) -> list[Suggestion]:
@@ -124,17 +125,6 @@ def _reason(reasons: dict[str, str], term: str, inflection: str) -> str:
     if inflection and term_form(term) in reasons:
         return f"{reason} ({inflection} av {term})"
     return reason
-
-
-def _without_overlaps(found: list[_Span]) -> list[_Span]:
-    """Keep the earliest, then longest, of overlapping spans; earlier-listed wins ties."""
-    ordered = sorted(enumerate(found), key=lambda pair: (pair[1].start, -pair[1].end, pair[0]))
-    kept: list[_Span] = []
-    for _, item in ordered:
-        if kept and item.start < kept[-1].end:
-            continue
-        kept.append(item)
-    return kept
 
 
 __all__ = ["GENERALISE", "REPLACE", "Category", "Suggestion", "review", "suggest"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from typing import Protocol, TypeVar
 
 _NON_WORD = re.compile(r"[\W_]")
 _SENTENCE_START = re.compile(
@@ -25,8 +26,10 @@ def matching_form(text: str) -> str:
     """
     lowered = text.lower()
     if len(lowered) != len(text):
-        # A few characters ("İ") lowercase to two; keep those as they are so offsets hold.
-        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        # "İ" lowercases to two characters: read it as "i" so offsets hold ("İzmir", "Izmir").
+        lowered = text.replace("\u0130", "I").lower()
+        if len(lowered) != len(text):  # another such character: keep each as it is
+            lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     return _NON_WORD.sub(" ", lowered)
 
 
@@ -35,11 +38,11 @@ def term_form(term: str) -> str:
     return " ".join(matching_form(term).split())
 
 
-def is_lowercase_style(text: str, minimum: int = 2) -> bool:
-    """Tell whether most sentences start in lowercase (a sloppy, all-lowercase transcript)."""
+def is_lowercase_style(text: str, at_least: int = 2) -> bool:
+    """Tell whether most sentences start in lowercase, and at least ``at_least`` of them do."""
     initials = [match.group(1) for match in _SENTENCE_START.finditer(text)]
     lower = sum(1 for initial in initials if initial.islower())
-    return lower >= minimum and lower > len(initials) - lower
+    return lower >= at_least and lower > len(initials) - lower
 
 
 class LineStyle:
@@ -55,7 +58,7 @@ class LineStyle:
         position = 0
         for line in text.splitlines(keepends=True):
             self._starts.append(position)
-            self._lowercase.append(is_lowercase_style(line, minimum=1))
+            self._lowercase.append(is_lowercase_style(line, at_least=1))
             position += len(line)
 
     @property
@@ -87,13 +90,21 @@ def previous_word(text: str, pos: int) -> str | None:
     start = end
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_:"):
         start -= 1
-    return text[start:end].lower() if start < end else None
+    if start == end or text[end - 1] == ":":
+        return None  # a speaker label ("R:") or a list opens the sentence
+    return text[start:end].lower()
 
 
 def next_word(text: str, end: int) -> str | None:
     """Return the word just after ``end`` (separated by spaces only), if any."""
     match = _NEXT_WORD.match(text, end)
     return match.group(1) if match else None
+
+
+def next_word_end(text: str, end: int) -> int | None:
+    """Return where the word just after ``end`` ends, if there is one."""
+    match = _NEXT_WORD.match(text, end)
+    return match.end(1) if match else None
 
 
 def next_mark(text: str, end: int) -> str:
@@ -116,3 +127,25 @@ def like_case(original: str, replacement: str) -> str:
     if len(original) > 1 and original.isupper() and not replacement.isupper():
         return replacement.upper()
     return replacement
+
+
+class _Located(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+_Item = TypeVar("_Item", bound=_Located)
+
+
+def without_overlaps(items: list[_Item]) -> list[_Item]:
+    """Keep the earliest, then longest, of overlapping spans; earlier-listed wins ties."""
+    ordered = sorted(enumerate(items), key=lambda pair: (pair[1].start, -pair[1].end, pair[0]))
+    kept: list[_Item] = []
+    for _, item in ordered:
+        if kept and item.start < kept[-1].end:
+            continue
+        kept.append(item)
+    return kept

@@ -132,3 +132,66 @@ def test_capitalised_forms(text, expected):
 )
 def test_methods_national_bodies_and_imperatives_are_left_alone(text):
     assert [s.text for s in suggest(text)] == []
+
+
+def test_a_key_name_after_an_inverted_subject_is_replaced():
+    key = CodeKey()
+    key.add("Saga", Category.PERSON, "Ilse")
+    text = LINES.format("sen träffade vi saga igen. då ringde jag saga om det.")
+    (result,) = apply_all([text], key)
+    assert "saga" not in result.text
+
+
+def test_the_key_alone_reproduces_what_accepting_replaced():
+    text = LINES.format("min kollega heter dag. jag pratade med dag om det. dag efter dag.")
+    key = CodeKey()
+    (accepted,) = apply_all([text], key, accept=True)
+    (again,) = apply_all([text], key)
+    assert again.text == accepted.text
+    assert accepted.text.count("dag efter dag") == 1  # the ordinary words stay
+
+
+def test_an_accepted_name_missing_from_the_key_joins_it_instead_of_vanishing():
+    from study.pseudonymize.apply import pseudonymize
+    from study.pseudonymize.suggest import Suggestion
+
+    key = CodeKey()
+    suggestion = Suggestion(4, 8, "saga", Category.PERSON, "", "Saga")
+    result = pseudonymize("hej saga!", key, [suggestion])
+    assert key.get("Saga") is not None
+    assert (
+        result.text.startswith("hej ") and result.text.endswith("!") and "saga" not in result.text
+    )
+    assert len(result.text) > len("hej !")
+
+
+def test_a_unit_named_after_its_kind_stays_on_its_line():
+    text = "Vi pratade om det med Anna.\nFritidsgården Kometen har öppet."
+    found_here = [(s.text, s.category.value) for s in suggest(text)]
+    assert ("Anna", "person") in found_here
+    assert all("\n" not in s for s, _ in found_here)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "förskolan pedagogerna var bra.",
+        "tjejen skolkade och killen snattade.",
+        "då sa han skämtsamt att det var lugnt.",
+        "det var stökigt, kaotiskt, hon var helt slut.",
+        "vi hade gympa och jag var trött.",
+        "projektet heter framtid och kursen heter grundkurs.",
+        "det heter typ familjebehandling.",
+        "hon kom från ett utvecklingsland, han från en fiskeby.",
+        "han fixade ett eget hyreskontrakt och jag hjälpte till.",
+        "det var barnets vilja, sen till maj, dag efter dag.",
+    ],
+)
+def test_ordinary_lowercase_speech_gives_no_names(said):
+    text = LINES.format("min kollega heter dag och maj och vilja. " + said)
+    said_at = text.index(said)
+    assert [s.text for s in suggest(text) if s.start >= said_at] == []
+
+
+def test_a_hedge_between_naming_verb_and_name_keeps_the_name():
+    assert found(LINES.format("han heter faktiskt storm, hans mamma är hippie.")) == ["storm"]
