@@ -6,13 +6,13 @@ import re
 
 from . import lexicon
 from .codekey import Category
-from .matcher import acts_as_subject
 from .organisations import (
     coined_compound,
     generic_acronym,
     generic_institution,
     with_place_after,
 )
+from .reading import acts_as_subject
 from .text import LineStyle, is_sentence_start, next_word, previous_word
 from .words import (
     NOUN_ENDINGS,

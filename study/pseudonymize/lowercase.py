@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 
 from . import lexicon
 from .codekey import Category
-from .matcher import Term, TermMatcher, acts_as_subject
+from .matcher import Term, TermMatcher
 from .organisations import (
     chain_store_end,
     coined_compound,
@@ -16,6 +16,7 @@ from .organisations import (
     organisation,
     with_place_after,
 )
+from .reading import acts_as_subject
 from .text import next_word, previous_word
 from .words import (
     NOUN_ENDINGS,

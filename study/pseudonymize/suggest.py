@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass
 
 from . import patterns
 from .codekey import Category, CodeKey
-from .discourse import lowercase_names, lowercase_organisations, lowercase_tokens
+from .discourse import lowercase_names, lowercase_organisations
 from .entities import capitalised_candidates, speaker_labels
+from .evidence import lowercase_tokens
 from .lowercase import lowercase_candidates, lowercase_context_candidates
 from .matcher import Term, TermMatcher
 from .organisations import compound_organisations, known_organisation_candidates
