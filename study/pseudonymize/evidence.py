@@ -80,11 +80,8 @@ class Token:
 
 def lowercase_tokens(text: str, blocked: Spans) -> list[Token]:
     """Return the lowercase words outside the blocked spans."""
-    return [
-        Token(m.start(), m.end(), m.group())
-        for m in _TOKEN.finditer(text)
-        if not blocked.overlaps(m.start(), m.end())
-    ]
+    spans = (match.span() for match in _TOKEN.finditer(text))
+    return [Token(start, end, text[start:end]) for start, end in blocked.free(spans)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +179,10 @@ def _named(transcript: Transcript, i: int) -> Evidence | None:
     not "det heter lss" or "projektet heter framtid", which name things.
     """
     word = transcript.word(i)
-    if not any(transcript.word(j) in lexicon.NAMING_VERBS for j in range(max(0, i - 2), i)):
+    naming = lexicon.NAMING_VERBS
+    if not (
+        i > 0 and transcript.word(i - 1) in naming or i > 1 and transcript.word(i - 2) in naming
+    ):
         return None  # most words: no verb of naming in the two words before
     skip = 1 if transcript.back(i, 1) in _HEDGES | _PERSON_PRONOUNS else 0
     verb, subject = transcript.back(i, 1 + skip), transcript.back(i, 2 + skip)

@@ -116,12 +116,14 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
     skip = lexicon.small_words()
     for match in _LOWER_WORD.finditer(text):
         word, start, end = match.group(), match.start(), match.end()
+        if word in skip:
+            continue  # no function word names anyone, so most words stop here
         if word in lexicon.store_chains() and (chain_end := chain_store_end(text, end)):
             if not blocked.overlaps(start, chain_end):
                 found.append(organisation(text, start, chain_end, "butik i en kedja"))
             continue
-        if word in skip or word in lexicon.neutral_terms() or blocked.overlaps(start, end):
-            continue  # no function word names anyone, so most words stop here
+        if word in lexicon.neutral_terms() or blocked.overlaps(start, end):
+            continue
         base, rare, listed = _lowercase_facts(word)
         after = next_word(text, end)
         before = previous_word(text, start)

@@ -189,8 +189,11 @@ class TermMatcher:
         if self._variants:
             self._automaton.make_automaton()
 
-    def find(self, text: str) -> list[Match]:
-        """Return the non-overlapping matches in ``text``, longest first, context-checked."""
+    def find(self, text: str, style: LineStyle | None = None) -> list[Match]:
+        """Return the non-overlapping matches in ``text``, longest first, context-checked.
+
+        ``style`` is the text's line style when the caller has it already.
+        """
         if not self._variants:
             return []
         padded = f" {matching_form(text)} "
@@ -200,7 +203,6 @@ class TermMatcher:
             (last - length - 1, -length, index)
             for last, (length, index) in self._automaton.iter(padded)
         )
-        style: LineStyle | None = None
         matches: list[Match] = []
         covered = 0
         for start, negative_length, index in hits:

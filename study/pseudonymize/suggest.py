@@ -75,7 +75,7 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
         )
         for d in detections
     ]
-    for match in TermMatcher(terms).find(text):
+    for match in TermMatcher(terms).find(text, style):
         if blocked.overlaps(match.start, match.end) and not _is_key_match(key, match.variant.term):
             continue
         term = match.variant.term

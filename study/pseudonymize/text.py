@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 _NON_WORD = re.compile(r"[\W_]")
@@ -33,6 +34,7 @@ def matching_form(text: str) -> str:
     return _NON_WORD.sub(" ", lowered)
 
 
+@lru_cache(maxsize=65536)
 def term_form(term: str) -> str:
     """Return the matching form of a term with runs of spaces collapsed."""
     return " ".join(matching_form(term).split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,6 +49,15 @@ class Spans:
                 merged.append((start, end))
         self._starts = [start for start, _ in merged]
         self._spans = merged
+
+    def free(self, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+        """Yield the spans, given in text order, that overlap none of these (one pass)."""
+        k = 0
+        for start, end in spans:
+            while k < len(self._spans) and self._spans[k][1] <= start:
+                k += 1
+            if k == len(self._spans) or self._spans[k][0] >= end:
+                yield start, end
 
     def overlaps(self, start: int, end: int) -> bool:
         """Tell whether ``start:end`` overlaps one of the spans."""
