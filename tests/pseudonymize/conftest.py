@@ -26,6 +26,8 @@ BLIND9 = Path(__file__).resolve().parent / "blind9"
 BLIND10 = Path(__file__).resolve().parent / "blind10"
 BLIND11 = Path(__file__).resolve().parent / "blind11"
 BLIND12 = Path(__file__).resolve().parent / "blind12"
+BLIND13 = Path(__file__).resolve().parent / "blind13"
+BLIND14 = Path(__file__).resolve().parent / "blind14"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -153,3 +155,13 @@ def blind11() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind12() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND12)
+
+
+@pytest.fixture
+def blind13() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND13)
+
+
+@pytest.fixture
+def blind14() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND14)
