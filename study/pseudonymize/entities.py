@@ -51,6 +51,8 @@ def _acronym_compound(word: str) -> bool:
 _PRONOUN_APPOSITION = re.compile(r", (?:hon|han) (?:var|är|hade|har|heter|hette|kom|bor|bodde)\b")
 
 
+#: A word that is a sentence of its own: "Saga." or "Saga?" before the next one.
+_ALONE = re.compile(r"[.?!](?:\s|$)")
 #: Prepositions before a workplace: "jobbar på LKAB", "praktik hos ABF".
 _WORKPLACE_PREPOSITIONS = frozenset({"på", "hos", "vid"})
 
@@ -77,6 +79,8 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
             return base, Category.PERSON, "namn följt av ett verb"  # "Klara ringde", "Ek och jag"
         if listed(base) and _PRONOUN_APPOSITION.match(text, start + len(word)):
             return base, Category.PERSON, "namn med förklaring"  # "Saga, hon var fem då"
+        if base.lower() in lexicon.first_names() and _ALONE.match(text, start + len(word)):
+            return base, Category.PERSON, "namn som egen mening"  # "Ja. Saga. Hon var …"
         return "", Category.OTHER, ""  # "Per vecka", "Rosa lappar": evidence must come elsewhere
     if base.lower() in lexicon.known_organisations():
         return base, Category.ORGANISATION, "känd organisation"
@@ -115,7 +119,13 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         # "till Kvarnen", "på Ankaret": a listed place was found above; an unlisted name in
         # definite form is a home, a club or a project more often than a place.
         return base, Category.ORGANISATION, "namn i bestämd form mitt i en mening"
+    if lexicon.english_word(word):
+        return "", Category.OTHER, ""  # "Individual Placement and Support": a method's name
+    if _after_place_noun(text, start):
+        return word, Category.PLACE, "ortnamn efter en ortsbeteckning"  # "i en by, Risbäck"
     if before in lexicon.word_list("place_prepositions.txt"):
+        if lexicon.zipf(word) >= COMMON_NOUN_ZIPF:
+            return "", Category.OTHER, ""  # "i Bostad först": a method, not a place
         return word, Category.PLACE, f"versalt ord efter ”{before}”"
     if pronoun_like(lower):
         return "", Category.OTHER, ""  # "Jag", "Det" after a note the transcript left in
@@ -124,6 +134,23 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
     if surname_like(word):
         return word, Category.PERSON, "ser ut som ett efternamn"
     return word, Category.PERSON, "versalt ord mitt i en mening, inte ett vanligt ord"
+
+
+#: From this Zipf frequency an unlisted capitalised word is too common a noun to be a place.
+COMMON_NOUN_ZIPF = 4.5
+#: Nouns for a kind of place; a capitalised word right after one, or after it and a comma,
+#: is that place's name ("i en by, Risbäck", "stadsdelen Gottsunda").
+_PLACE_NOUNS = frozenset(
+    "by byn ort orten stad staden stadsdel stadsdelen område området förort förorten "
+    "samhälle samhället socken socknen ö ön".split()
+)
+_WORD_AND_COMMA_BEFORE = re.compile(r"(\w+),? $")
+
+
+def _after_place_noun(text: str, start: int) -> bool:
+    """Tell whether a word follows a noun for a kind of place, perhaps after a comma."""
+    match = _WORD_AND_COMMA_BEFORE.search(text, max(0, start - 20), start)
+    return match is not None and match.group(1).lower() in _PLACE_NOUNS
 
 
 #: First words that make a run of capitalised words an organisation's name.
@@ -153,6 +180,8 @@ def _classify_sequence(text: str, words: list[tuple[int, str]]) -> tuple[str, Ca
         return term, Category.PERSON, "för- och efternamn"
     if all(word.lower() in lexicon.places() for _, word in words):
         return phrase, Category.PLACE, "ort i ortlistan"
+    if all(lexicon.english_word(word) for _, word in words):
+        return "", Category.OTHER, ""  # "Individual Placement": an English method's name
     return phrase, Category.ORGANISATION, "flerordigt namn"
 
 

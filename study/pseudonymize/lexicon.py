@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from wordfreq import get_frequency_dict
+from wordfreq import get_frequency_dict, zipf_frequency
 
 #: Zipf frequency from which a word counts as ordinary Swedish (about 1 in a million words).
 ORDINARY_ZIPF = 3.0
+#: From this Zipf frequency in English a word counts as a common English word.
+ENGLISH_ZIPF = 4.0
 #: Verbs of naming: the word after them is a name whatever else it could be ("hon heter saga").
 NAMING_VERBS = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes", "döpt"})
 
@@ -79,6 +81,12 @@ def neutral_terms() -> frozenset[str]:
         "neutral_regions.txt",
     )
     return frozenset().union(*(_names(name) for name in files))
+
+
+@cache
+def countries() -> frozenset[str]:
+    """Return country names, lowercased ("serbien", "somalia")."""
+    return _names("neutral_countries.txt")
 
 
 @cache
@@ -159,6 +167,19 @@ def zipf(word: str) -> float:
     """Zipf frequency of ``word`` in Swedish (0 when unknown)."""
     frequency = _frequencies().get(word.lower(), 0.0)
     return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+def zipf_english(word: str) -> float:
+    """Zipf frequency of ``word`` in English (0 when unknown)."""
+    return zipf_frequency(word.lower(), "en")
+
+
+def english_word(word: str) -> bool:
+    """Tell whether a word is a common English word more than a Swedish one ("Support")."""
+    if len(word) < 5:
+        return False  # "Mo", "Kim": short names are words in some language
+    english = zipf_english(word)
+    return english >= ENGLISH_ZIPF and english > zipf(word) + 0.5
 
 
 def in_name_lists(word: str) -> bool:

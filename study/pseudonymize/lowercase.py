@@ -47,6 +47,7 @@ def _gazetteer() -> TermMatcher:
     return TermMatcher(terms)
 
 
+_IN_COUNTRY = re.compile(r" i ([a-zåäö]+)")
 _LOWER_NEXT = re.compile(r" ([a-zåäöéü]+)(?![\w-])")
 
 
@@ -140,6 +141,13 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
             found.append(Candidate(start, end, name, Category.PERSON, "namn följt av ett verb"))
         elif place_name(base):
             found.append(Candidate(start, end, name, Category.PLACE, "ortnamn eller vatten"))
+        elif (
+            rare
+            and (country := _IN_COUNTRY.match(text, end))
+            and country.group(1) in lexicon.countries()
+        ):
+            # "från kraljevo i serbien": a place in a country
+            found.append(Candidate(start, end, name, Category.PLACE, "ort i ett land"))
         elif (generic_institution(word) or word in ("region", "landstinget")) and with_place_after(
             text, end
         ) > end:

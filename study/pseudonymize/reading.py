@@ -61,6 +61,8 @@ def reads_as_name(
         and not lexicon.is_ordinary_word(after)
     ):
         return True  # "det var bror lindqvist": a first name before a surname
+    if category is Category.PERSON and _cleft(before, after):
+        return True  # "det var tuva som såg det"
     if before in lexicon.word_list("common_reading_markers.txt") or before in _ORDINARY_BEFORE:
         return False
     if category is Category.PERSON and not capitalised and ordinary_reading(text, start, end):
@@ -175,6 +177,11 @@ COMMON_NAME_ZIPF = 4.5
 _NAME_AFTER = frozenset({"och", "med", "hos", "åt", "för", "tack", "hej", "på", "från"})
 
 
+def _cleft(before: str | None, after: str | None) -> bool:
+    """Tell whether a word stands in "det var X som …", which puts a person first."""
+    return before in ("var", "är") and after == "som"
+
+
 def ordinary_reading(text: str, start: int, end: int) -> bool:
     """Tell whether a word known to be a name here reads as the ordinary word.
 
@@ -192,7 +199,7 @@ def ordinary_reading(text: str, start: int, end: int) -> bool:
         if before in markers or before in VERB_BEFORE:
             return not (before in _CLAUSE_OPENERS and acts_as_subject(text, end))
         if before in _ORDINARY_BEFORE or before.endswith(ADJECTIVE_ENDINGS):
-            return True
+            return not _cleft(before, next_word(text, end))
         if before.endswith("s") and lexicon.zipf(before[:-1]) >= lexicon.ORDINARY_ZIPF:
             return before[:-1] not in lexicon.first_names()  # "barnets vilja", not "saras"
     return lexicon.zipf(word) >= COMMON_NAME_ZIPF and not _name_position(text, start, end, before)

@@ -89,6 +89,8 @@ def test_apply_replaces_what_the_context_gave_away():
             ("stödboendet kastanjen", Category.ORGANISATION),
         ),
         ("sen ringde göran lindh från kyrkan.", ("göran lindh", Category.PERSON)),
+        ("det var tuva som såg det först.", ("tuva", Category.PERSON)),
+        ("hans föräldrar kom från kraljevo i serbien.", ("kraljevo", Category.PLACE)),
     ],
 )
 def test_lowercase_forms(said, expected):
@@ -113,6 +115,8 @@ def test_lowercase_forms(said, expected):
         ("Hon är född 12.03.1987 enligt passet.", ("12.03.1987", "date_of_birth")),
         ("Vi tog emot en flicka. Saga, hon var fem då.", ("Saga", "person")),
         ("Hembageriet Guldkanten bakar åt oss.", ("Hembageriet Guldkanten", "organisation")),
+        ("Ja. Saga. Hon var tjugotvå då.", ("Saga", "person")),
+        ("Hon bodde i en by, Risbäck, fem mil bort.", ("Risbäck", "place")),
         ("Vi går till fritidsgården Kulan.", ("Kulan", "organisation")),
     ],
 )
@@ -126,6 +130,8 @@ def test_capitalised_forms(text, expected):
         "Vi jobbar med BBIC och har en SIP med skolan. Han går på SFI.",
         "Som diakon i Svenska kyrkan har jag tystnadsplikt.",
         "Ring mottagningen om du behöver.",
+        "IPS står för Individual Placement and Support, alltså stöd till jobb.",
+        "Hon fick en plats i Bostad först, en egen lägenhet.",
         "Vi fick stöd från Specialpedagogiska skolmyndigheten kring en elev.",
         "är det missbruket som gör att han mår dåligt",
     ],
