@@ -28,6 +28,8 @@ BLIND11 = Path(__file__).resolve().parent / "blind11"
 BLIND12 = Path(__file__).resolve().parent / "blind12"
 BLIND13 = Path(__file__).resolve().parent / "blind13"
 BLIND14 = Path(__file__).resolve().parent / "blind14"
+BLIND15 = Path(__file__).resolve().parent / "blind15"
+BLIND16 = Path(__file__).resolve().parent / "blind16"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -165,3 +167,13 @@ def blind13() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind14() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND14)
+
+
+@pytest.fixture
+def blind15() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND15)
+
+
+@pytest.fixture
+def blind16() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND16)
