@@ -153,6 +153,24 @@ def _after_place_noun(text: str, start: int) -> bool:
     return match is not None and match.group(1).lower() in _PLACE_NOUNS
 
 
+def _local_branch(words: list[tuple[int, str]]) -> bool:
+    """Tell whether a national body's name and a place make a local branch ("PRO Skiftinge")."""
+    return (
+        len(words) > 1
+        and words[0][1].lower() in lexicon.neutral_terms()
+        and all(word.lower() in lexicon.places() for _, word in words[1:])
+    )
+
+
+def _definite_name(word: str) -> bool:
+    """Tell whether a one-word name is an ordinary noun's definite form, no coined compound.
+
+    "Skuldrådgivningen i Norrköping" names one unit with its place; "Tallbergsskolan i
+    Gottsunda" names a school and the district it is in.
+    """
+    return definite_noun(word) and lexicon.organisation_head(word) is None
+
+
 #: First words that make a run of capitalised words an organisation's name.
 _ORGANISATION_OPENERS = frozenset({"Region", "Kommun", "Stiftelsen", "Föreningen", "Landstinget"})
 
@@ -209,7 +227,8 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
             popped = words.pop(0)
             at_start = False
         chain = len(words) > 1 and words[0][1].lower() in lexicon.store_chains()
-        while words and words[0][1].lower() in lexicon.neutral_terms() and not chain:
+        branch = _local_branch(words)
+        while words and words[0][1].lower() in lexicon.neutral_terms() and not (chain or branch):
             words.pop(0)
         if not words:
             continue
@@ -246,7 +265,10 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
             # "Helge å", "Dala älv": a river or lake named by a word and what it is
             end = text.index(after, end) + len(after)
             term, category, reason = text[start:end], Category.PLACE, "vatten"
-        if generic_institution(text[start:end]) or friends:
+        if branch:
+            term, category, reason = text[start:end], Category.ORGANISATION, "lokal avdelning"
+        unit = category is Category.ORGANISATION and len(words) == 1 and term == words[0][1]
+        if generic_institution(text[start:end]) or friends or (unit and _definite_name(term)):
             # "Socialtjänsten i Hässleholm", "Brottsofferjouren Dalarna": one organisation
             with_place = with_place_after(text, end)
             if with_place > end:

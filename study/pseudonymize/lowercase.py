@@ -86,7 +86,10 @@ def lowercase_candidates(text: str, blocked: Spans) -> list[Candidate]:
             )
             continue
         if category is Category.PERSON and (surname := _LOWER_NEXT.match(text, end)):
-            if surname_like(surname.group(1)) and lexicon.zipf(surname.group(1)) < 3:
+            next_word_ = surname.group(1)
+            if next_word_ in lexicon.surnames() or (
+                surname_like(next_word_) and lexicon.zipf(next_word_) < 3
+            ):
                 end = surname.end()  # "göran lindh": a surname the list lacks
                 term = f"{term} {surname.group(1)[:1].upper()}{surname.group(1)[1:]}"
         found.append(Candidate(match.start, end, term, category, reason))
@@ -103,6 +106,12 @@ def _lowercase_facts(word: str) -> tuple[str, bool, bool]:
     rare = lexicon.zipf(base) < RARE_ZIPF and not lexicon.organisation_head(word)
     listed = base in lexicon.first_names() or base in lexicon.surnames()
     return base, rare, listed
+
+
+def _head_noun(word: str) -> bool:
+    """Tell whether a word is itself a head noun of organisations ("tjejjouren", "kyrkan")."""
+    head = lexicon.organisation_head(word)
+    return head is not None and head[0] == word
 
 
 def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
@@ -148,16 +157,16 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
         ):
             # "från kraljevo i serbien": a place in a country
             found.append(Candidate(start, end, name, Category.PLACE, "ort i ett land"))
-        elif (generic_institution(word) or word in ("region", "landstinget")) and with_place_after(
-            text, end
-        ) > end:
+        elif (
+            generic_institution(word) or _head_noun(word) or word in ("region", "landstinget")
+        ) and with_place_after(text, end) > end:
             # "socialtjänsten i avesta": an institution with its place
             found.append(
                 organisation(text, start, with_place_after(text, end), "organisation med ort")
             )
         elif coined_compound(word, lexicon.ORDINARY_ZIPF) and not kind_of_unit(text, start):
             # "pingstkyrkans", "tallbergsskolan": a coined name on an organisation noun
-            found.append(organisation(text, start, end))
+            found.append(organisation(text, start, with_place_after(text, end, with_in=False)))
         elif (
             after
             and after.islower()

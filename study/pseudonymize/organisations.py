@@ -103,13 +103,14 @@ def generic_institution(word: str) -> bool:
 _IN_PLACE = re.compile(r" (i )?([^\W\d_]+(?:-[^\W\d_]+)?)(?![\w-])")
 
 
-def with_place_after(text: str, end: int) -> int:
+def with_place_after(text: str, end: int, with_in: bool = True) -> int:
     """Extend an organisation's end over its place: "i Lessebo", or a listed region right after.
 
-    "Pingstkyrkan i Lessebo", "Brottsofferjouren Dalarna".
+    "Pingstkyrkan i Lessebo", "Brottsofferjouren Dalarna"; with ``with_in`` false only the
+    second ("tjejjouren dalälven": "tallbergsskolan i gottsunda" names a school and a place).
     """
     match = _IN_PLACE.match(text, end)
-    if match is None:
+    if match is None or (match.group(1) and not with_in):
         return end
     place = match.group(2)
     listed = place.lower() in lexicon.places() and place.lower() not in lexicon.name_words()

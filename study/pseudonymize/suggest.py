@@ -14,7 +14,7 @@ from .matcher import Term, TermMatcher
 from .organisations import compound_organisations, known_organisation_candidates
 from .quasi import find_quasi_identifiers
 from .text import LineStyle, term_form, without_overlaps
-from .words import Spans
+from .words import Spans, definite_noun
 
 REPLACE = "replace"
 GENERALISE = "consider generalising"
@@ -67,7 +67,10 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
         form = term_form(candidate.term)
         if form not in reasons:
             reasons[form] = candidate.reason
-            terms.append(Term(candidate.term, candidate.category))
+            # A unit named like an ordinary noun ("Kvarnen") is the noun where a capitalised
+            # line writes it in lowercase.
+            unit = candidate.category is Category.ORGANISATION and definite_noun(candidate.term)
+            terms.append(Term(candidate.term, candidate.category, ordinary=unit or None))
 
     found = [
         Suggestion(

@@ -90,6 +90,11 @@ def test_apply_replaces_what_the_context_gave_away():
         ),
         ("sen ringde göran lindh från kyrkan.", ("göran lindh", Category.PERSON)),
         ("det var tuva som såg det först.", ("tuva", Category.PERSON)),
+        (
+            "vi slussar till tjejjouren dalälven ibland.",
+            ("tjejjouren dalälven", Category.ORGANISATION),
+        ),
+        ("sen kom rolf hägg och hämtade henne.", ("rolf hägg", Category.PERSON)),
         ("hans föräldrar kom från kraljevo i serbien.", ("kraljevo", Category.PLACE)),
     ],
 )
@@ -117,6 +122,15 @@ def test_lowercase_forms(said, expected):
         ("Hembageriet Guldkanten bakar åt oss.", ("Hembageriet Guldkanten", "organisation")),
         ("Ja. Saga. Hon var tjugotvå då.", ("Saga", "person")),
         ("Hon bodde i en by, Risbäck, fem mil bort.", ("Risbäck", "place")),
+        (
+            "Och så har vi Hyresgästföreningen Navestad.",
+            ("Hyresgästföreningen Navestad", "organisation"),
+        ),
+        (
+            "Vi ringer Skuldrådgivningen i Norrköping.",
+            ("Skuldrådgivningen i Norrköping", "organisation"),
+        ),
+        ("Han dömdes i Falu tingsrätt till slut.", ("Falu tingsrätt", "organisation")),
         ("Vi går till fritidsgården Kulan.", ("Kulan", "organisation")),
     ],
 )
@@ -201,3 +215,8 @@ def test_ordinary_lowercase_speech_gives_no_names(said):
 
 def test_a_hedge_between_naming_verb_and_name_keeps_the_name():
     assert found(LINES.format("han heter faktiskt storm, hans mamma är hippie.")) == ["storm"]
+
+
+def test_a_unit_named_like_a_noun_is_the_noun_in_lowercase_in_a_capitalised_line():
+    text = "Vi går till Kvarnen på tisdagar. Kön till kvarnen på gården är lång."
+    assert [s.text for s in suggest(text)] == ["Kvarnen"]
