@@ -30,6 +30,8 @@ BLIND13 = Path(__file__).resolve().parent / "blind13"
 BLIND14 = Path(__file__).resolve().parent / "blind14"
 BLIND15 = Path(__file__).resolve().parent / "blind15"
 BLIND16 = Path(__file__).resolve().parent / "blind16"
+BLIND17 = Path(__file__).resolve().parent / "blind17"
+BLIND18 = Path(__file__).resolve().parent / "blind18"
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -177,3 +179,13 @@ def blind15() -> tuple[list[Transcript], CodeKey]:
 @pytest.fixture
 def blind16() -> tuple[list[Transcript], CodeKey]:
     return marked_corpus(BLIND16)
+
+
+@pytest.fixture
+def blind17() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND17)
+
+
+@pytest.fixture
+def blind18() -> tuple[list[Transcript], CodeKey]:
+    return marked_corpus(BLIND18)
