@@ -42,10 +42,11 @@ def key_terms(key: CodeKey) -> tuple[Term, ...]:
 def pseudonymize(text: str, key: CodeKey, accepted: Sequence[Suggestion] = ()) -> Pseudonymized:
     """Replace every key term in ``text``; entries still without a pseudonym get one first.
 
-    ``accepted`` suggestions join the key and are replaced where they were found too: a name
-    the context gave away ("hon heter saga") is replaced there even where the word alone reads
-    as an ordinary one.
+    ``accepted`` must-replace suggestions join the key and are replaced where they were found
+    too: a name the context gave away ("hon heter saga") is replaced there even where the word
+    alone reads as an ordinary one. Suggestions to consider generalising are left to the student.
     """
+    accepted = [suggestion for suggestion in accepted if suggestion.action == REPLACE]
     accept_suggestions(key, accepted)
     if any(entry.pseudonym is None for entry in key):
         assign_pseudonyms(key, avoid=words(text))

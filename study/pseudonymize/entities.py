@@ -13,7 +13,7 @@ from .organisations import (
     with_place_after,
 )
 from .reading import acts_as_subject
-from .text import LineStyle, is_sentence_start, next_word, previous_word
+from .text import LineStyle, is_sentence_start, next_word, previous_word, word_before_comma
 from .words import (
     NOUN_ENDINGS,
     RARE_ZIPF,
@@ -51,8 +51,8 @@ def _acronym_compound(word: str) -> bool:
 _PRONOUN_APPOSITION = re.compile(r", (?:hon|han) (?:var|är|hade|har|heter|hette|kom|bor|bodde)\b")
 
 
-#: A word that is a sentence of its own: "Saga." or "Saga?" before the next one.
-_ALONE = re.compile(r"[.?!](?:\s|$)")
+#: A name that is a sentence of its own, explained by the next: "Saga. Hon var tjugotvå."
+_ALONE = re.compile(r"[.?!] (?:Hon|Han|Hen) ")
 #: Prepositions before a workplace: "jobbar på LKAB", "praktik hos ABF".
 _WORKPLACE_PREPOSITIONS = frozenset({"på", "hos", "vid"})
 
@@ -120,8 +120,13 @@ def _classify_word(text: str, start: int, word: str, at_start: bool) -> tuple[st
         # definite form is a home, a club or a project more often than a place.
         return base, Category.ORGANISATION, "namn i bestämd form mitt i en mening"
     if lexicon.english_word(word):
+        if before in _WORKPLACE_PREPOSITIONS:
+            return word, Category.ORGANISATION, f"namn efter ”{before}”"  # "volontär på Friends"
         return "", Category.OTHER, ""  # "Individual Placement and Support": a method's name
-    if _after_place_noun(text, start):
+    if (
+        word_before_comma(text, start) in _PLACE_NOUNS
+        and lexicon.zipf(word) < lexicon.ORDINARY_ZIPF
+    ):
         return word, Category.PLACE, "ortnamn efter en ortsbeteckning"  # "i en by, Risbäck"
     if before in lexicon.word_list("place_prepositions.txt"):
         if lexicon.zipf(word) >= COMMON_NOUN_ZIPF:
@@ -144,13 +149,6 @@ _PLACE_NOUNS = frozenset(
     "by byn ort orten stad staden stadsdel stadsdelen område området förort förorten "
     "samhälle samhället socken socknen ö ön".split()
 )
-_WORD_AND_COMMA_BEFORE = re.compile(r"(\w+),? $")
-
-
-def _after_place_noun(text: str, start: int) -> bool:
-    """Tell whether a word follows a noun for a kind of place, perhaps after a comma."""
-    match = _WORD_AND_COMMA_BEFORE.search(text, max(0, start - 20), start)
-    return match is not None and match.group(1).lower() in _PLACE_NOUNS
 
 
 def _local_branch(words: list[tuple[int, str]]) -> bool:
@@ -223,7 +221,7 @@ def capitalised_candidates(text: str, blocked: Spans, style: LineStyle) -> list[
         # A sentence-initial word that is no name ("Tack Emelie") is not part of the name,
         # unless it is the kind of unit the name names ("Hembageriet Guldkanten").
         popped: tuple[int, str] | None = None
-        while words and at_start and len(words) > 1 and not listed(words[0][1]):
+        if at_start and len(words) > 1 and not listed(words[0][1]):
             popped = words.pop(0)
             at_start = False
         chain = len(words) > 1 and words[0][1].lower() in lexicon.store_chains()

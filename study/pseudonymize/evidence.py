@@ -37,12 +37,14 @@ NICKNAME_ZIPF = 4.5
 #: when its stem is rare too ("stödboendet kastanjen").
 UNIT_NAME_ZIPF = 2.5
 #: Up to this Zipf frequency a definite noun after a kind of unit names it ("fritidsgården
-#: kometen"); above it the noun is ordinary ("skolan matsalen" is rarer than its words).
+#: kometen"); a more common noun there is the ordinary one ("förskolan personalen").
 UNIT_ZIPF = 4.0
 #: From this Zipf frequency the tail of a word is an ordinary word, so the word is a compound.
 COMPOUND_TAIL_ZIPF = 3.5
 #: Words that may stand between a verb of naming and the name ("heter faktiskt storm").
 _HEDGES = frozenset({"faktiskt", "egentligen", "ju", "alltså", "asså", "typ", "bara"})
+#: The verbs by which a unit says what it is called ("stället heter kometen").
+_BEING_CALLED = frozenset({"heter", "hette"})
 #: Subjects of "heter" that make the name a group's or a place's ("stället heter kometen").
 _GROUP_SUBJECTS = frozenset({"ni", "vi", "stället", "föreningen", "gården", "boendet", "gruppen"})
 #: Subjects of "heter" that make the name a thing's ("det heter lss", "projektet heter framtid").
@@ -54,8 +56,6 @@ _CALLING_VERBS = frozenset({"kallar", "kallade"})
 _CALLED_ONES = frozenset({"mig", "honom", "henne", "oss", "dem", "dom"})
 #: "maj som hon vill bli kallad", "mo som han kallas": the name one is called by follows.
 _CALLED_FORMS = frozenset({"kallad", "kallas", "kallades", "kallar"})
-#: Pronouns a name is coordinated with or explained by ("pim och jag", "kuba, han heter").
-_PERSON_PRONOUNS = frozenset({"jag", "du", "han", "hon", "vi", "ni", "dom", "de"})
 #: Words right after "X," that make X a name in apposition ("jessan, min kollega ...").
 _APPOSITION = frozenset({"alltså", "asså", "min", "mitt", "vår", "hans", "hennes", "din"})
 #: Verbs that take an object: "vi hade gympa och jag" is no name coordinated with "jag".
@@ -184,13 +184,15 @@ def _named(transcript: Transcript, i: int) -> Evidence | None:
         i > 0 and transcript.word(i - 1) in naming or i > 1 and transcript.word(i - 2) in naming
     ):
         return None  # most words: no verb of naming in the two words before
-    skip = 1 if transcript.back(i, 1) in _HEDGES | _PERSON_PRONOUNS else 0
+    skip = 1 if transcript.back(i, 1) in _HEDGES | lexicon.SUBJECT_PRONOUNS else 0
     verb, subject = transcript.back(i, 1 + skip), transcript.back(i, 2 + skip)
     if verb not in lexicon.NAMING_VERBS or len(word) < 2 or pronoun_like(word):
         return None
     reason = f"namn efter ”{verb}”"
     if subject in _GROUP_SUBJECTS or (subject and organisation_word(subject)):
-        return Evidence(word, Category.ORGANISATION, reason)
+        # "stället heter kometen"; but "vi döpte katten", "ni kallas socialarbetare"
+        unit = verb in _BEING_CALLED and not person_noun(word)
+        return Evidence(word, Category.ORGANISATION, reason) if unit else None
     if subject in _THING_SUBJECTS or (
         subject and definite_noun(subject) and not person_noun(subject)
     ):
@@ -342,7 +344,7 @@ def _with_a_pronoun(transcript: Transcript, i: int) -> str:
     word = transcript.word(i)
     if transcript.neighbour(i, 1) != "och":
         return ""
-    if transcript.neighbour(i + 1, 1) not in _PERSON_PRONOUNS:
+    if transcript.neighbour(i + 1, 1) not in lexicon.SUBJECT_PRONOUNS:
         return ""
     if transcript.neighbour(i, -1) in _OBJECT_VERBS | lexicon.small_words():
         return ""  # "vi hade gympa och jag var trött"

@@ -14,6 +14,8 @@ from wordfreq import get_frequency_dict, zipf_frequency
 ORDINARY_ZIPF = 3.0
 #: From this Zipf frequency in English a word counts as a common English word.
 ENGLISH_ZIPF = 4.0
+#: Personal pronouns that can be a subject ("jag", "dom", "man").
+SUBJECT_PRONOUNS = frozenset("jag du han hon hen vi ni de dom man".split())
 #: Verbs of naming: the word after them is a name whatever else it could be ("hon heter saga").
 NAMING_VERBS = frozenset({"heter", "hette", "kallas", "kallades", "döpte", "döptes", "döpt"})
 

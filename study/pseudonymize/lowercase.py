@@ -48,6 +48,8 @@ def _gazetteer() -> TermMatcher:
 
 
 _IN_COUNTRY = re.compile(r" i ([a-zåäö]+)")
+#: Past-tense endings: "de interrailade i italien" names no place.
+_VERB_ENDINGS = ("ade", "dde", "tte", "erade")
 _LOWER_NEXT = re.compile(r" ([a-zåäöéü]+)(?![\w-])")
 
 
@@ -152,6 +154,7 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
             found.append(Candidate(start, end, name, Category.PLACE, "ortnamn eller vatten"))
         elif (
             rare
+            and not word.endswith(_VERB_ENDINGS)
             and (country := _IN_COUNTRY.match(text, end))
             and country.group(1) in lexicon.countries()
         ):
@@ -159,11 +162,9 @@ def lowercase_context_candidates(text: str, blocked: Spans) -> list[Candidate]:
             found.append(Candidate(start, end, name, Category.PLACE, "ort i ett land"))
         elif (
             generic_institution(word) or _head_noun(word) or word in ("region", "landstinget")
-        ) and with_place_after(text, end) > end:
+        ) and (with_place := with_place_after(text, end)) > end:
             # "socialtjänsten i avesta": an institution with its place
-            found.append(
-                organisation(text, start, with_place_after(text, end), "organisation med ort")
-            )
+            found.append(organisation(text, start, with_place, "organisation med ort"))
         elif coined_compound(word, lexicon.ORDINARY_ZIPF) and not kind_of_unit(text, start):
             # "pingstkyrkans", "tallbergsskolan": a coined name on an organisation noun
             found.append(organisation(text, start, with_place_after(text, end, with_in=False)))

@@ -140,13 +140,18 @@ def _parts(term: Term) -> list[Term]:
     if term.category is Category.ORGANISATION and len(words) >= 2:
         # Said alone, the word must read as a name: "Familjehemmens vänner" is a name, while
         # "familjehemmen" in a capitalised line are just foster homes.
-        return [Term(word, term.category, term.pseudonym, True) for word in _own_word(words)]
+        return [
+            Term(word, term.category, term.pseudonym, True, term.known) for word in _own_word(words)
+        ]
     if term.category is not Category.PERSON or len(words) < 2:
         return []
     same = len(invented) < 2 or term.pseudonym.startswith("Person ")
     first = term.pseudonym if same else invented[0]
     last = term.pseudonym if same else invented[-1]
-    return [Term(words[0], term.category, first), Term(words[-1], term.category, last)]
+    return [
+        Term(words[0], term.category, first, known=term.known),
+        Term(words[-1], term.category, last, known=term.known),
+    ]
 
 
 def _own_word(words: list[str]) -> list[str]:

@@ -11,7 +11,15 @@ import re
 
 from . import lexicon
 from .codekey import Category
-from .text import is_sentence_start, next_mark, next_word, next_word_end, previous_word
+from .text import (
+    is_sentence_start,
+    next_mark,
+    next_word,
+    next_word_end,
+    previous_word,
+    word_before_comma,
+    word_before_word,
+)
 
 _CLAUSE_END = frozenset(',.!?;:…)"”')
 #: Finite verbs after which a name-like word is the subject (Swedish puts the verb second),
@@ -24,8 +32,6 @@ _INVERTING_VERBS = frozenset(
 #: Adjective endings: after an adjective a name that is also a noun is the noun ("lycklig saga").
 #: Not the adverb forms ("faktiskt", "riktigt"): "han heter faktiskt storm".
 ADJECTIVE_ENDINGS = ("ig", "iga", "isk", "iska", "lös", "lösa")
-#: A pronoun right before a word that is also a verb makes it the verb ("vad hon ville").
-_SUBJECT_PRONOUNS = frozenset("jag du han hon vi ni de dom man".split())
 
 
 def reads_as_name(
@@ -61,13 +67,19 @@ def reads_as_name(
         and not lexicon.is_ordinary_word(after)
     ):
         return True  # "det var bror lindqvist": a first name before a surname
-    if category is Category.PERSON and _cleft(before, after):
+    if (
+        category is Category.PERSON
+        and text[start:end].lower() in lexicon.first_names()
+        and _cleft(text, before, end)
+    ):
         return True  # "det var tuva som såg det"
-    if before in lexicon.word_list("common_reading_markers.txt") or before in _ORDINARY_BEFORE:
+    if before in lexicon.word_list("common_reading_markers.txt") or _ordinary_before(
+        text, start, before
+    ):
         return False
     if category is Category.PERSON and not capitalised and ordinary_reading(text, start, end):
         return False  # what a key's name would not be replaced in, no suggestion is made in
-    if before in _SUBJECT_PRONOUNS and _verb_reading(text, start, end):
+    if before in lexicon.SUBJECT_PRONOUNS and _verb_reading(text, start, end):
         return False  # "vad hon ville", "skulle jag vilja"
     if before and before.endswith(ADJECTIVE_ENDINGS):
         return False  # "en vanlig dag", "en lycklig saga"
@@ -91,18 +103,14 @@ def reads_as_name(
     return after is not None and acts_as_subject(text, end)
 
 
-_WORD_BEFORE = re.compile(r"(\w+),? $")
 _WORD_AFTER = re.compile(r",? (\w+)")
 
 
 def _beside_a_place(text: str, start: int, end: int) -> bool:
     """Tell whether a listed place stands right before or after the span."""
-    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
     after = _WORD_AFTER.match(text, end)
-    return any(
-        match is not None and match.group(1).lower() in lexicon.places()
-        for match in (before, after)
-    )
+    neighbours = (word_before_comma(text, start), after.group(1).lower() if after else None)
+    return any(word is not None and word in lexicon.places() for word in neighbours)
 
 
 def _quantifier_before_noun(word: str, after: str | None) -> bool:
@@ -153,8 +161,7 @@ def _verb_reading(text: str, start: int, end: int) -> bool:
     """
     if text[start:end].lower() in lexicon.word_list("finite_verbs.txt"):
         return True
-    pronoun_start = text.rfind(" ", 0, start - 1) + 1
-    return previous_word(text, pronoun_start) in VERB_BEFORE
+    return word_before_word(text, start) in VERB_BEFORE
 
 
 #: Right before a word, these show the verb reading of a name that is also a verb ("vilja").
@@ -165,11 +172,26 @@ VERB_BEFORE = frozenset(
 #: Conjunctions after which a subject follows ("om maj sitter i köket").
 _CLAUSE_OPENERS = frozenset({"om", "när", "att", "som", "då", "eftersom", "innan", "tills"})
 #: Right before a word, these show the ordinary reading whatever the word is: "enligt sol",
-#: "det var storm", "av fri vilja", "den tredje maj".
+#: "av fri vilja", "den tredje maj".
 _ORDINARY_BEFORE = frozenset(
-    "enligt är var blir blev bli vara egen eget egna fri fritt fria god gott goda första andra "
-    "tredje fjärde femte sjätte sjunde åttonde nionde tionde elfte tolfte sista nästa".split()
+    "enligt egen eget egna fri fritt fria god gott goda första andra tredje fjärde femte "
+    "sjätte sjunde åttonde nionde tionde elfte tolfte sista nästa".split()
 )
+#: Copulas: "det var storm" is weather, "sen var saga sjuk" a person.
+_COPULAS = frozenset({"är", "var", "blir", "blev", "bli", "vara"})
+#: Subjects of a copula that make what follows it a predicate, no name ("det var storm").
+_IMPERSONAL = frozenset({"det", "den", "detta", "som", "att"})
+#: Words ending in "s" that are no genitive: "hos saga", "tills maj kommer".
+_NOT_GENITIVE = frozenset({"hos", "tills", "dels", "ens", "annars", "oss", "dess", "vars"})
+
+
+def _ordinary_before(text: str, start: int, before: str | None) -> bool:
+    """Tell whether the word before shows the ordinary reading ("enligt sol", "det var storm")."""
+    if before in _ORDINARY_BEFORE:
+        return True
+    return before in _COPULAS and word_before_word(text, start) in _IMPERSONAL
+
+
 #: From this Zipf frequency a word is so common ("maj", "dag", "vilja") that, even shown to be a
 #: name elsewhere, an occurrence is the name only where it is a subject or follows a verb.
 COMMON_NAME_ZIPF = 4.5
@@ -177,9 +199,13 @@ COMMON_NAME_ZIPF = 4.5
 _NAME_AFTER = frozenset({"och", "med", "hos", "åt", "för", "tack", "hej", "på", "från"})
 
 
-def _cleft(before: str | None, after: str | None) -> bool:
-    """Tell whether a word stands in "det var X som …", which puts a person first."""
-    return before in ("var", "är") and after == "som"
+def _cleft(text: str, before: str | None, end: int) -> bool:
+    """Tell whether a word stands in "det var X som <verb>", which puts a person first."""
+    if before not in ("var", "är") or next_word(text, end) != "som":
+        return False
+    som_end = next_word_end(text, end)
+    verb = next_word(text, som_end) if som_end is not None else None
+    return verb is not None and verb.lower() in lexicon.word_list("finite_verbs.txt")
 
 
 def ordinary_reading(text: str, start: int, end: int) -> bool:
@@ -194,13 +220,17 @@ def ordinary_reading(text: str, start: int, end: int) -> bool:
     before = previous_word(text, start)
     if before is not None:
         markers = lexicon.word_list("common_reading_markers.txt")
-        if before in _SUBJECT_PRONOUNS and _verb_reading(text, start, end):
+        if before in lexicon.SUBJECT_PRONOUNS and _verb_reading(text, start, end):
             return True
         if before in markers or before in VERB_BEFORE:
             return not (before in _CLAUSE_OPENERS and acts_as_subject(text, end))
-        if before in _ORDINARY_BEFORE or before.endswith(ADJECTIVE_ENDINGS):
-            return not _cleft(before, next_word(text, end))
-        if before.endswith("s") and lexicon.zipf(before[:-1]) >= lexicon.ORDINARY_ZIPF:
+        if _ordinary_before(text, start, before) or before.endswith(ADJECTIVE_ENDINGS):
+            return not _cleft(text, before, end)
+        if (
+            before.endswith("s")
+            and before not in _NOT_GENITIVE
+            and lexicon.zipf(before[:-1]) >= lexicon.ORDINARY_ZIPF
+        ):
             return before[:-1] not in lexicon.first_names()  # "barnets vilja", not "saras"
     return lexicon.zipf(word) >= COMMON_NAME_ZIPF and not _name_position(text, start, end, before)
 
@@ -220,10 +250,10 @@ def _name_position(text: str, start: int, end: int, before: str | None) -> bool:
     if acts_as_subject(text, end) or _EXPLAINED_BY_PRONOUN.match(text, end):
         return True  # "maj sitter i köket", "klara, hon var med"
     if before in _CLAUSE_ADVERBS:
-        before = previous_word(text, text.rfind(" ", 0, start - 1) + 1)  # "hette också bror"
+        before = word_before_word(text, start)  # "hette också bror"
     if before is not None:
         return (
-            before in _NAME_AFTER | _SUBJECT_PRONOUNS | lexicon.NAMING_VERBS
+            before in _NAME_AFTER | lexicon.SUBJECT_PRONOUNS | lexicon.NAMING_VERBS
             or before in lexicon.word_list("finite_verbs.txt")
             or before in lexicon.word_list("person_cues.txt")
         )

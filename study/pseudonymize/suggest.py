@@ -95,7 +95,7 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
         )
     # Every candidate stands where its own evidence was ("heter saga"): the matcher, which sees
     # the word alone, may not find it there again. Where the matcher found it too, the longer
-    # span wins, and on a tie the matcher's, which knows whether the key has the term.
+    # span wins, and on a tie the matcher's, whose reason names the inflection it matched.
     found += [
         Suggestion(
             c.start,

@@ -97,6 +97,20 @@ def previous_word(text: str, pos: int) -> str | None:
     return text[start:end].lower()
 
 
+def word_before_word(text: str, start: int) -> str | None:
+    """Return the word before the word before ``start`` ("hette" in "hette också bror")."""
+    return previous_word(text, text.rfind(" ", 0, start - 1) + 1)
+
+
+_WORD_AND_COMMA_BEFORE = re.compile(r"(\w+),? $")
+
+
+def word_before_comma(text: str, start: int) -> str | None:
+    """Return the lowercased word before ``start``, with or without a comma between."""
+    match = _WORD_AND_COMMA_BEFORE.search(text, max(0, start - 40), start)
+    return match.group(1).lower() if match else None
+
+
 def next_word(text: str, end: int) -> str | None:
     """Return the word just after ``end`` (separated by spaces only), if any."""
     match = _NEXT_WORD.match(text, end)

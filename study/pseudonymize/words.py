@@ -111,9 +111,7 @@ _COMMON_ENDINGS = frozenset({"land", "by", "byn", "vik"})
 
 def _ordinary_first_part(part: str) -> bool:
     """Tell whether the first part of a compound is an ordinary word ("ursprungs", "fiske")."""
-    return any(
-        lexicon.zipf(form) >= lexicon.ORDINARY_ZIPF for form in (part, part.removesuffix("s"))
-    )
+    return any(lexicon.zipf(form) >= COMMON_PART_ZIPF for form in (part, part.removesuffix("s")))
 
 
 @lru_cache(maxsize=65536)

@@ -220,3 +220,49 @@ def test_a_hedge_between_naming_verb_and_name_keeps_the_name():
 def test_a_unit_named_like_a_noun_is_the_noun_in_lowercase_in_a_capitalised_line():
     text = "Vi går till Kvarnen på tisdagar. Kön till kvarnen på gården är lång."
     assert [s.text for s in suggest(text)] == ["Kvarnen"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "vi var hos saga igår.",
+        "vänta tills saga kommer hem.",
+        "sen var saga sjuk i en vecka.",
+        "är saga hemma nu?",
+        "jag pratade med saga igår.",
+    ],
+)
+def test_a_key_name_is_replaced_after_prepositions_copulas_and_from_a_full_name(said):
+    key = CodeKey()
+    key.add("Saga Lind", Category.PERSON, "Ebba Berg")
+    (result,) = apply_all([LINES.format(said)], key)
+    assert "saga" not in result.text.lower()
+
+
+def test_a_suggestion_to_generalise_is_left_to_the_student():
+    from study.pseudonymize.apply import pseudonymize
+    from study.pseudonymize.suggest import GENERALISE, Suggestion
+
+    age = Suggestion(4, 9, "34 år", Category.OTHER, "ålder", "34 år", action=GENERALISE)
+    assert pseudonymize("hon 34 år", CodeKey(), [age]).text == "hon 34 år"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sen flyttade vi till staden, Vi trivdes där.",
+        "I: När flyttade ni hit? R: Maj. Det var tjugonitton.",
+        "det var storm som gjorde att båten inte gick, sa han.",
+        "jag tog dom rosa, sen gick jag.",
+        "de interrailade i italien hela sommaren.",
+        "vi döpte katten efter mormor och ni kallas ju socialarbetare.",
+    ],
+)
+def test_second_review_misfires_give_nothing(text):
+    assert [s.text for s in suggest(text)] == []
+
+
+def test_an_english_named_workplace_after_pa_is_an_organisation():
+    assert ("Friends", "organisation") in [
+        (s.text, s.category.value) for s in suggest("Hon är volontär på Friends sedan i våras.")
+    ]
