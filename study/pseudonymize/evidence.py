@@ -138,6 +138,8 @@ class Transcript:
 def evidence(transcript: Transcript, i: int) -> Evidence | None:
     """Return what the context of token ``i`` shows, if it shows a name."""
     word = transcript.word(i)
+    if word in lexicon.small_words():
+        return None  # "och", "min", "en": most tokens, and none of them a name
     for rule in _UNIT_RULES:
         if found := rule(transcript, i):
             return Evidence(word, Category.ORGANISATION, found)

@@ -51,15 +51,17 @@ def suggest(text: str, key: CodeKey | None = None) -> list[Suggestion]:
     candidates += compound_organisations(text, blocked)
     candidates += capitalised_candidates(text, blocked, style)
     if style.any_lowercase:
-        # Only where a line is written in lowercase: capitals are the evidence elsewhere.
-        lowercase = lowercase_candidates(text, blocked)
-        lowercase += lowercase_context_candidates(text, blocked)
-        tokens = lowercase_tokens(text, blocked)
-        lowercase += lowercase_organisations(text, tokens)
+        # Only where a line is written in lowercase: capitals are the evidence elsewhere, so
+        # the finders below read the text with every other line blanked.
+        lower_text = style.lowercase_lines()
+        lowercase = lowercase_candidates(lower_text, blocked)
+        lowercase += lowercase_context_candidates(lower_text, blocked)
+        tokens = lowercase_tokens(lower_text, blocked)
+        lowercase += lowercase_organisations(lower_text, tokens)
         persons = [entry.term for entry in key if entry.category is Category.PERSON]
         persons += [c.term for c in candidates + lowercase if c.category is Category.PERSON]
-        lowercase += lowercase_names(text, tokens, persons)
-        candidates += [c for c in lowercase if style.lowercase_at(c.start)]
+        lowercase += lowercase_names(lower_text, tokens, persons)
+        candidates += lowercase
 
     terms = [Term(entry.term, entry.category, known=True) for entry in key]
     reasons = {term_form(entry.term): "i kodnyckeln" for entry in key}

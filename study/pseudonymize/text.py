@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Protocol, TypeVar
 
 _NON_WORD = re.compile(r"[\W_]")
+_BLANK = re.compile(r"[^\r\n]")
 _SENTENCE_START = re.compile(
     r"(?:^|[.!?…]\s+)(?:\[[\d:.,]+\]\s*)?(?:[^\W\d_]{1,15}:\s+)?([^\W\d_])", re.MULTILINE
 )
@@ -57,11 +58,19 @@ class LineStyle:
     def __init__(self, text: str):
         self._starts: list[int] = []
         self._lowercase: list[bool] = []
+        self._lines = text.splitlines(keepends=True)
         position = 0
-        for line in text.splitlines(keepends=True):
+        for line in self._lines:
             self._starts.append(position)
             self._lowercase.append(is_lowercase_style(line, at_least=1))
             position += len(line)
+
+    def lowercase_lines(self) -> str:
+        """Return the text with every line not in lowercase style blanked, offsets kept."""
+        return "".join(
+            line if lowercase else _BLANK.sub(" ", line)
+            for line, lowercase in zip(self._lines, self._lowercase, strict=True)
+        )
 
     @property
     def any_lowercase(self) -> bool:
