@@ -41,11 +41,11 @@ def term_form(term: str) -> str:
     return " ".join(matching_form(term).split())
 
 
-def is_lowercase_style(text: str, at_least: int = 2) -> bool:
-    """Tell whether most sentences start in lowercase, and at least ``at_least`` of them do."""
-    initials = [match.group(1) for match in _SENTENCE_START.finditer(text)]
+def _is_lowercase_line(line: str) -> bool:
+    """Tell whether most of a line's sentences start in lowercase (and at least one does)."""
+    initials = [match.group(1) for match in _SENTENCE_START.finditer(line)]
     lower = sum(1 for initial in initials if initial.islower())
-    return lower >= at_least and lower > len(initials) - lower
+    return lower >= 1 and lower > len(initials) - lower
 
 
 class LineStyle:
@@ -62,7 +62,7 @@ class LineStyle:
         position = 0
         for line in self._lines:
             self._starts.append(position)
-            self._lowercase.append(is_lowercase_style(line, at_least=1))
+            self._lowercase.append(_is_lowercase_line(line))
             position += len(line)
 
     def lowercase_lines(self) -> str:
