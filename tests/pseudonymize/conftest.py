@@ -12,26 +12,9 @@ import pytest
 from study.pseudonymize.codekey import CodeKey
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "transcripts"
-OWN = Path(__file__).resolve().parent / "data"
-#: Transcripts written without looking at the engine, to measure it on text it was not built on.
-BLIND = Path(__file__).resolve().parent / "blind"
-BLIND2 = Path(__file__).resolve().parent / "blind2"
-BLIND3 = Path(__file__).resolve().parent / "blind3"
-BLIND4 = Path(__file__).resolve().parent / "blind4"
-BLIND5 = Path(__file__).resolve().parent / "blind5"
-BLIND6 = Path(__file__).resolve().parent / "blind6"
-BLIND7 = Path(__file__).resolve().parent / "blind7"
-BLIND8 = Path(__file__).resolve().parent / "blind8"
-BLIND9 = Path(__file__).resolve().parent / "blind9"
-BLIND10 = Path(__file__).resolve().parent / "blind10"
-BLIND11 = Path(__file__).resolve().parent / "blind11"
-BLIND12 = Path(__file__).resolve().parent / "blind12"
-BLIND13 = Path(__file__).resolve().parent / "blind13"
-BLIND14 = Path(__file__).resolve().parent / "blind14"
-BLIND15 = Path(__file__).resolve().parent / "blind15"
-BLIND16 = Path(__file__).resolve().parent / "blind16"
-BLIND17 = Path(__file__).resolve().parent / "blind17"
-BLIND18 = Path(__file__).resolve().parent / "blind18"
+#: Marked transcripts beside this file: our own (data/) and the sets written without looking at
+#: the engine, to measure it on text it was not built on (blind/, blind2/ …).
+HERE = Path(__file__).resolve().parent
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
 
 
@@ -84,108 +67,15 @@ def key_rows(folder: Path) -> list[list[str]]:
     return [row[1:] for row in rows[1:]]  # drop the file column
 
 
-@pytest.fixture
-def samples() -> tuple[list[Transcript], CodeKey]:
-    if not SAMPLES.is_dir():
-        pytest.skip("the shared sample transcripts are not beside the repository")
-    return marked_corpus(SAMPLES)
-
-
 def marked_corpus(folder: Path) -> tuple[list[Transcript], CodeKey]:
     """Return a folder's marked transcripts with the code key built from its keys.csv."""
     return corpus(folder), CodeKey.from_rows(key_rows(folder))
 
 
-@pytest.fixture
-def own() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(OWN)
-
-
-@pytest.fixture
-def blind() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND)
-
-
-@pytest.fixture
-def blind2() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND2)
-
-
-@pytest.fixture
-def blind3() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND3)
-
-
-@pytest.fixture
-def blind4() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND4)
-
-
-@pytest.fixture
-def blind5() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND5)
-
-
-@pytest.fixture
-def blind6() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND6)
-
-
-@pytest.fixture
-def blind7() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND7)
-
-
-@pytest.fixture
-def blind8() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND8)
-
-
-@pytest.fixture
-def blind9() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND9)
-
-
-@pytest.fixture
-def blind10() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND10)
-
-
-@pytest.fixture
-def blind11() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND11)
-
-
-@pytest.fixture
-def blind12() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND12)
-
-
-@pytest.fixture
-def blind13() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND13)
-
-
-@pytest.fixture
-def blind14() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND14)
-
-
-@pytest.fixture
-def blind15() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND15)
-
-
-@pytest.fixture
-def blind16() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND16)
-
-
-@pytest.fixture
-def blind17() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND17)
-
-
-@pytest.fixture
-def blind18() -> tuple[list[Transcript], CodeKey]:
-    return marked_corpus(BLIND18)
+def marked_set(which: str) -> tuple[list[Transcript], CodeKey]:
+    """Return a named set of marked transcripts with its key: "samples", "own", "blind5" …"""
+    if which == "samples":
+        if not SAMPLES.is_dir():
+            pytest.skip("the shared sample transcripts are not beside the repository")
+        return marked_corpus(SAMPLES)
+    return marked_corpus(HERE / ("data" if which == "own" else which))

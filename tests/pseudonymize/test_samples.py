@@ -42,6 +42,8 @@ import pytest
 from study.pseudonymize.apply import apply_all
 from study.pseudonymize.suggest import suggest
 
+from .conftest import marked_set
+
 BROAD = {
     "PER": "person",
     "LOC": "place",
@@ -69,66 +71,44 @@ def measure(transcripts, key):
     return covered / must, (suggested - false_positives) / suggested
 
 
-@pytest.mark.parametrize(
-    ("which", "coverage"),
-    [
-        ("samples", 0.95),
-        ("own", 0.95),
-        ("blind", 0.95),
-        ("blind2", 0.95),
-        ("blind3", 0.95),
-        ("blind4", 0.95),
-        ("blind5", 0.95),
-        ("blind6", 0.95),
-        ("blind7", 0.95),
-        ("blind8", 0.95),
-        ("blind9", 0.95),
-        ("blind10", 0.95),
-        ("blind11", 0.95),
-        ("blind12", 0.95),
-        ("blind13", 0.94),
-        ("blind14", 0.95),
-        ("blind15", 0.95),
-        ("blind16", 0.95),
-        ("blind17", 0.94),
-        ("blind18", 0.95),
-    ],
-)
-def test_suggestions_cover_marked_identifiers_precisely(which, coverage, request):
-    transcripts, key = request.getfixturevalue(which)
+#: Each corpus with the share of its marked identifiers suggestions must cover, and the share
+#: apply with accepted suggestions must replace.
+CORPORA = [
+    ("samples", 0.95, 1.0),
+    ("own", 0.95, 0.95),
+    ("blind", 0.95, 0.97),
+    ("blind2", 0.95, 0.97),
+    ("blind3", 0.95, 0.96),
+    ("blind4", 0.95, 0.97),
+    ("blind5", 0.95, 0.95),
+    ("blind6", 0.95, 0.95),
+    ("blind7", 0.95, 0.95),
+    ("blind8", 0.95, 0.95),
+    ("blind9", 0.95, 0.95),
+    ("blind10", 0.95, 0.95),
+    ("blind11", 0.95, 0.95),
+    ("blind12", 0.95, 0.95),
+    ("blind13", 0.94, 0.94),
+    ("blind14", 0.95, 0.95),
+    ("blind15", 0.95, 0.94),
+    ("blind16", 0.95, 0.95),
+    ("blind17", 0.94, 0.94),
+    ("blind18", 0.95, 0.95),
+]
+
+
+@pytest.mark.parametrize(("which", "coverage"), [(name, cover) for name, cover, _ in CORPORA])
+def test_suggestions_cover_marked_identifiers_precisely(which, coverage):
+    transcripts, key = marked_set(which)
     recall, precision = measure(transcripts, key)
     print(f"{which}: coverage {recall:.1%}, precision {precision:.1%}")
     assert recall >= coverage
     assert precision >= 0.80
 
 
-@pytest.mark.parametrize(
-    ("which", "share"),
-    [
-        ("samples", 1.0),
-        ("own", 0.95),
-        ("blind", 0.97),
-        ("blind2", 0.97),
-        ("blind3", 0.96),
-        ("blind4", 0.97),
-        ("blind5", 0.95),
-        ("blind6", 0.95),
-        ("blind7", 0.95),
-        ("blind8", 0.95),
-        ("blind9", 0.95),
-        ("blind10", 0.95),
-        ("blind11", 0.95),
-        ("blind12", 0.95),
-        ("blind13", 0.94),
-        ("blind14", 0.95),
-        ("blind15", 0.94),
-        ("blind16", 0.95),
-        ("blind17", 0.94),
-        ("blind18", 0.95),
-    ],
-)
-def test_no_marked_identifier_survives_apply(which, share, request):
-    transcripts, key = request.getfixturevalue(which)
+@pytest.mark.parametrize(("which", "share"), [(name, share) for name, _, share in CORPORA])
+def test_no_marked_identifier_survives_apply(which, share):
+    transcripts, key = marked_set(which)
     results = apply_all([t.plain for t in transcripts], key, accept=True)
     survivors, total = [], 0
     for transcript, result in zip(transcripts, results, strict=True):
@@ -150,8 +130,8 @@ def test_no_marked_identifier_survives_apply(which, share, request):
 
 
 @pytest.mark.parametrize("which", ["samples", "own"])
-def test_neutral_names_are_not_suggested(which, request):
-    transcripts, key = request.getfixturevalue(which)
+def test_neutral_names_are_not_suggested(which):
+    transcripts, key = marked_set(which)
     for transcript in transcripts:
         found = suggest(transcript.plain, key)
         for span in transcript.spans:
