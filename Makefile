@@ -25,10 +25,13 @@ $(BIN)/.installed: pyproject.toml
 
 translations: $(COMPILED)
 
+# Development only: debug mode, demo data, and mail on the console. A deployment runs
+# without --debug and sets EXTERNAL_URL and MAIL_SERVER (see the README).
 run: $(BIN)/.installed translations
-	$(FLASK) db upgrade
-	$(FLASK) demo --if-empty
+	$(FLASK) --debug db upgrade
+	$(FLASK) --debug demo --if-empty
 	@echo "Intervjustudie runs on http://127.0.0.1:5000 (stop with Ctrl-C)"
+	@echo "This is a development server. To deploy, see the README: set EXTERNAL_URL and MAIL_SERVER."
 	$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 lint: $(BIN)/.installed

@@ -2,15 +2,24 @@
 
 Each row carries the hash of the row before it, so a row that is changed, removed or
 inserted afterwards breaks the chain at that point, and `flask --app app audit verify`
-names it. Entries hold facts (who, what, which object), never content or key material.
+names it. The hashes are HMAC-SHA256 under the audit key (study/audit_key.py), which is
+kept outside the database, so that whoever can write the database cannot recompute them.
+The anchor file instance/audit_head names the newest entry written, and a head printed by
+`audit head` and kept elsewhere names an entry the log must still hold: together they show
+entries cut off the end. Entries hold facts (who, what, which object), never content or key
+material.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import json
+import logging
 import os
+import re
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,16 +28,24 @@ from typing import Any
 import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import AppGroup
-from sqlalchemy import Column, Text, text
+from sqlalchemy import Column, Engine, Text, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, select
 
+from .audit_key import AUDIT_KEY_ENV, AuditKeyError, load_audit_key
 from .models import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
 #: The file in instance/ that names the newest entry written, so a cut-off end is noticed.
 ANCHOR_FILE = "audit_head"
+_HEAD = re.compile(r"(\d+) ([0-9a-f]{64})")
+
+log = logging.getLogger(__name__)
+
+#: The application each database engine serves, so that an entry recorded outside an app
+#: context (by an object kept past its request) still finds its app's key and anchor.
+_APPS: weakref.WeakKeyDictionary[Engine, weakref.ref[Flask]] = weakref.WeakKeyDictionary()
 
 
 class AuditEvent(SQLModel, table=True):
@@ -46,9 +63,9 @@ class AuditEvent(SQLModel, table=True):
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
 
-    def compute_hash(self) -> str:
-        """Hash this entry's fields together with the previous entry's hash."""
-        payload = json.dumps(
+    def payload(self) -> bytes:
+        """Return the bytes the hash covers: this entry's fields and the previous hash."""
+        return json.dumps(
             [
                 self.id,
                 self.created_at.isoformat(),
@@ -61,8 +78,41 @@ class AuditEvent(SQLModel, table=True):
             ],
             ensure_ascii=False,
             separators=(",", ":"),
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        ).encode()
+
+    def compute_hash(self, key: bytes) -> str:
+        """Seal this entry's fields and the previous entry's hash with the audit key."""
+        return hmac.new(key, self.payload(), hashlib.sha256).hexdigest()
+
+
+class AnchorError(Exception):
+    """The anchor file is missing although the log has entries, or it cannot be read."""
+
+
+def audit_key(session: Session, *, check: bool = True) -> bytes:
+    """Return the application's audit key, read once; it is created only while the log is empty.
+
+    With check, the key must also seal the newest entry, so that a wrong key (a new
+    INTERVJUSTUDIE_AUDIT_KEY instead of the one the log was written with) stops the app
+    before it chains entries that could never be checked. Only a checked key is cached.
+
+    :raises AuditKeyError: if the log has entries and the key is missing, malformed or wrong.
+    """
+    app = _app_of(session)
+    key = app.extensions.get("audit_key")
+    if key is not None:
+        return key
+    newest = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+    key = load_audit_key(Path(app.instance_path), create=newest is None)
+    if check:
+        if newest is not None and not hmac.compare_digest(newest.compute_hash(key), newest.hash):
+            raise AuditKeyError(
+                f"the audit key does not seal the newest entry {newest.id}: either it is not "
+                f"the key the log was written with (restore that one, or set {AUDIT_KEY_ENV} "
+                "to it) or the entry was changed; run `flask --app app audit verify`"
+            )
+        app.extensions["audit_key"] = key
+    return key
 
 
 def record(
@@ -74,8 +124,13 @@ def record(
     subject: str = "",
     **details: Any,
 ) -> AuditEvent:
-    """Append an entry to the log within the caller's transaction and flush it."""
+    """Append an entry to the log within the caller's transaction and flush it.
+
+    :raises AuditKeyError: if the log has entries and its key is missing, malformed or wrong.
+    """
     _lock_log(session)
+    # Looked up after the lock: whether the log is empty decides if a key may be created.
+    key = audit_key(session)
     last = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     event = AuditEvent(
         id=(last.id + 1) if last else 1,
@@ -87,7 +142,7 @@ def record(
         details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
         prev_hash=last.hash if last else GENESIS,
     )
-    event.hash = event.compute_hash()
+    event.hash = event.compute_hash(key)
     session.add(event)
     session.flush()
     _anchor_after_commit(session, event)
@@ -100,9 +155,11 @@ def _anchor_after_commit(session: Session, event: AuditEvent) -> None:
     The chain alone cannot show that its newest entries were cut off; the anchor, kept
     outside the database, remembers the furthest entry this installation has written.
     """
-    if has_app_context():
-        path = Path(current_app.instance_path) / ANCHOR_FILE
-        session.info["audit_head"] = (path, event.id, event.hash)
+    path = Path(_app_of(session).instance_path) / ANCHOR_FILE
+    earlier = session.info.get("audit_head")
+    # Only the transaction that wrote the first entry may create the anchor.
+    first = event.id == 1 or (earlier is not None and earlier[3])
+    session.info["audit_head"] = (path, event.id, event.hash, first)
 
 
 @sa_event.listens_for(OrmSession, "after_commit")
@@ -117,35 +174,86 @@ def _forget_anchor(session: OrmSession) -> None:
     session.info.pop("audit_head", None)
 
 
-def _raise_anchor(path: Path, event_id: int, event_hash: str) -> None:
-    """Write (id, hash) to the anchor unless it already names a later entry."""
-    with open(path, "a+", encoding="ascii") as anchor:
+def _raise_anchor(path: Path, event_id: int, event_hash: str, first: bool) -> None:
+    """Write (id, hash) to the anchor unless it already names a later entry.
+
+    Only the first entries of the log create the anchor. A missing or damaged anchor is left
+    as found for `audit verify` to report: writing a fresh one would hide entries cut off
+    the end.
+    """
+    try:
+        mode = "a+" if first else "r+"
+        anchor = open(path, mode, encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        log.warning("The audit anchor %s is missing; entry %s was not anchored.", path, event_id)
+        return
+    with anchor:
         fcntl.flock(anchor, fcntl.LOCK_EX)
         anchor.seek(0)
-        current = read_anchor_text(anchor.read())
+        content = anchor.read()
+        current = read_anchor_text(content)
+        # An empty file is damaged too unless it was created just now, for the first entry.
+        if current is None and (content or not first):
+            log.warning(
+                "The audit anchor %s is damaged; entry %s was not anchored.", path, event_id
+            )
+            return
         if current is not None and current[0] >= event_id:
             return
         anchor.seek(0)
         anchor.truncate()
-        anchor.write(f"{event_id} {event_hash}\n")
+        anchor.write(f"{format_head((event_id, event_hash))}\n")
         anchor.flush()
         os.fsync(anchor.fileno())
 
 
 def read_anchor_text(text: str) -> tuple[int, str] | None:
-    """Parse an anchor file's content: "<id> <hash>"."""
-    parts = text.split()
-    if len(parts) != 2 or not parts[0].isdigit():
+    """Parse a head as the anchor file and `audit head` write it: "<id> <hash>"."""
+    match = _HEAD.fullmatch(text.strip())
+    if match is None:
         return None
-    return int(parts[0]), parts[1]
+    return int(match[1]), match[2]
+
+
+def format_head(head: tuple[int, str]) -> str:
+    """Return a head (id, hash) as one line of text: "<id> <hash>"."""
+    return f"{head[0]} {head[1]}"
 
 
 def read_anchor(instance_path: str | os.PathLike[str]) -> tuple[int, str] | None:
-    """Return the (id, hash) the installation's anchor names, if there is one."""
+    """Return the (id, hash) the installation's anchor names, or None if there is no anchor.
+
+    :raises AnchorError: if the anchor file cannot be read or does not hold a head.
+    """
     path = Path(instance_path) / ANCHOR_FILE
-    if not path.exists():
+    try:
+        content = path.read_text(encoding="ascii")
+    except FileNotFoundError:
         return None
-    return read_anchor_text(path.read_text(encoding="ascii"))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not text"
+        raise AnchorError(f"the anchor {path} cannot be read: {reason}") from None
+    head = read_anchor_text(content)
+    if head is None:
+        raise AnchorError(f'the anchor {path} does not hold "<id> <hash>"; it was damaged')
+    return head
+
+
+def current_head(session: Session) -> tuple[int, str] | None:
+    """Return the newest entry as (id, hash), to be kept apart from this server, or None."""
+    newest = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return None if newest is None else (newest.id, newest.hash)
+
+
+def _app_of(session: Session) -> Flask:
+    """Return the current application, or else the one whose database the session is on."""
+    if has_app_context():
+        return current_app._get_current_object()
+    ref = _APPS.get(session.get_bind().engine)
+    app = ref() if ref is not None else None
+    if app is None:
+        raise RuntimeError("the audit log is written within an application context")
+    return app
 
 
 def _lock_log(session: Session) -> None:
@@ -171,35 +279,74 @@ class ChainBreak:
 
 
 def verify(
-    session: Session, anchor: tuple[int, str] | None = None
+    session: Session, *anchors: tuple[int, str], key: bytes | None = None
 ) -> tuple[int, ChainBreak | None]:
     """Walk the chain; return the number of intact entries and the first break, if any.
 
-    With an anchor (id, hash), the chain must still hold that entry unchanged: entries
-    cut off the end are found too.
+    For each anchor (id, hash), the chain must still hold that entry unchanged: entries
+    cut off the end are found too. Without key, the application's audit key is used.
+
+    :raises AuditKeyError: if the log has entries and its key is missing or malformed.
     """
     expected_prev = GENESIS
     expected_id = 1
     count = 0
-    anchored = anchor is None
     for event in session.exec(select(AuditEvent).order_by(AuditEvent.id)):
+        if key is None:
+            # Not checked against the newest entry: a wrong key shows as a break at entry 1.
+            key = audit_key(session, check=False)
         if event.id != expected_id:
             return count, ChainBreak(event.id, f"expected entry {expected_id} here")
         if event.prev_hash != expected_prev:
             return count, ChainBreak(event.id, "does not chain onto the entry before it")
-        if event.compute_hash() != event.hash:
-            return count, ChainBreak(event.id, "its contents were changed")
-        if anchor is not None and event.id == anchor[0]:
-            if event.hash != anchor[1]:
+        if not hmac.compare_digest(event.compute_hash(key), event.hash):
+            reason = "its contents were changed"
+            if event.id == 1:
+                reason += ", or the audit key is not the one the log was written with"
+            return count, ChainBreak(event.id, reason)
+        for anchor_id, anchor_hash in anchors:
+            if anchor_id == event.id and anchor_hash != event.hash:
                 return count, ChainBreak(event.id, "it differs from the entry first written")
-            anchored = True
         expected_prev = event.hash
         expected_id += 1
         count += 1
-    if not anchored:
-        assert anchor is not None
-        return count, ChainBreak(anchor[0], "it and the entries after it were removed")
+    beyond = [anchor_id for anchor_id, _hash in anchors if anchor_id > count]
+    if beyond:
+        return count, ChainBreak(min(beyond), "it and the entries after it were removed")
     return count, None
+
+
+def verify_log(session: Session, *heads: tuple[int, str]) -> tuple[int, ChainBreak | None]:
+    """Verify the application's log against its anchor file and any heads kept elsewhere.
+
+    A log with entries must have its anchor; an empty log needs none.
+
+    :raises AnchorError: if the log has entries and the anchor is missing, or it is unreadable.
+    :raises AuditKeyError: if the log has entries and its key is missing or malformed.
+    """
+    instance_path = _app_of(session).instance_path
+    path = Path(instance_path) / ANCHOR_FILE
+    anchor = read_anchor(instance_path)
+    if anchor is None:
+        newest = current_head(session)
+        if newest is not None:
+            raise AnchorError(
+                f"the anchor {path} is missing although the log has entries up to "
+                f"{newest[0]}, so entries cut off the end would go unnoticed: restore the file "
+                "from its backup"
+            )
+        return verify(session, *heads)
+    return verify(session, anchor, *heads)
+
+
+class _HeadParam(click.ParamType):
+    name = "head"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        head = read_anchor_text(value) if isinstance(value, str) else value
+        if head is None:
+            self.fail('expected "<id> <hash>" as `audit head` prints it', param, ctx)
+        return head
 
 
 @click.group("audit", cls=AppGroup)
@@ -208,18 +355,56 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def verify_command() -> None:
-    """Check the hash chain; exit 1 and name the first bad entry if it is broken."""
+@click.option(
+    "--head",
+    "heads",
+    type=_HeadParam(),
+    multiple=True,
+    metavar='"ID HASH"',
+    help='A head "<id> <hash>" printed earlier by `audit head`; the log must still hold it.',
+)
+def verify_command(heads: tuple[tuple[int, str], ...]) -> None:
+    """Check the chain and its anchor; exit 1 and name the first bad entry if it is broken.
+
+    With --head, the log must also still hold that entry unchanged, which shows entries cut
+    off the end even when the anchor file was rewritten too.
+    """
     from .db import session_scope
 
-    with session_scope() as session:
-        count, broken = verify(session, read_anchor(current_app.instance_path))
+    try:
+        with session_scope() as session:
+            count, broken = verify_log(session, *heads)
+    except (AnchorError, AuditKeyError) as error:
+        raise click.ClickException(str(error)) from None
     if broken:
-        click.echo(f"Audit log broken at entry {broken.event_id}: {broken.reason}.", err=True)
-        raise SystemExit(1)
+        raise click.ClickException(f"Audit log broken at entry {broken.event_id}: {broken.reason}.")
     click.echo(f"Audit log intact: {count} entries.")
 
 
+@audit_group.command("head")
+def head_command() -> None:
+    """Print the newest entry as "<id> <hash>", to keep apart from this server.
+
+    The chain is checked first. Kept elsewhere (mailed to the supervisor, say), the line lets
+    `audit verify --head` show later that no entry up to it was changed or removed.
+    """
+    from .db import session_scope
+
+    try:
+        with session_scope() as session:
+            head = current_head(session)
+            # Checked against the very entry printed, which a writer cannot have moved past.
+            _count, broken = verify_log(session, *([head] if head else []))
+    except (AnchorError, AuditKeyError) as error:
+        raise click.ClickException(str(error)) from None
+    if broken:
+        raise click.ClickException(f"Audit log broken at entry {broken.event_id}: {broken.reason}.")
+    if head is None:
+        raise click.ClickException("The audit log is empty: it has no head yet.")
+    click.echo(format_head(head))
+
+
 def init_app(app: Flask) -> None:
-    """Register the `audit` commands."""
+    """Register the `audit` commands and the app as the one its database engine serves."""
+    _APPS[app.extensions["db_engine"]] = weakref.ref(app)
     app.cli.add_command(audit_group)

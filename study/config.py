@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import click
 
 #: Settings a deployment may set through the environment, with what each one does.
 #: test_docs.py checks that the README documents every one of them.
@@ -21,7 +25,10 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "MAIL_USE_TLS": "1 to use STARTTLS",
     "MAIL_SENDER": "From address of the mail the application sends",
     "IDLE_TIMEOUT_MINUTES": "minutes of inactivity before a session ends (default 30)",
-    "EXTERNAL_URL": "base URL used in e-mailed links, e.g. https://intervju.example.se",
+    "EXTERNAL_URL": "base URL of the service, e.g. https://intervju.example.se: e-mailed links "
+    "are built from it, and only its host name is served (required outside debug mode)",
+    "TRUSTED_HOSTS": "comma-separated further host names the app answers to besides "
+    "EXTERNAL_URL's (e.g. an internal name for health checks)",
     "PROXY_HOPS": "number of reverse proxies in front of the app whose X-Forwarded-For/-Proto "
     "headers are trusted (default 0: none)",
     "SUPERVISOR_EMAIL_DOMAINS": "comma-separated e-mail domains (e.g. gu.se) whose addresses may "
@@ -31,10 +38,16 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "`flask --app app keys new-master` prints one",
     "INTERVJUSTUDIE_RETIRED_MASTER_KEYS": "comma-separated earlier master keys, "
     "kept only until `flask --app app keys rotate` has rewrapped every study key",
+    "INTERVJUSTUDIE_AUDIT_KEY": "the key (base64, 32 bytes) that seals the audit log's chain, "
+    "instead of instance/keys/audit.key; kept with the master key, never in the database",
 }
 
 #: Secrets read where they are used, so that they never sit in app.config.
-_READ_WHERE_USED = {"INTERVJUSTUDIE_MASTER_KEY", "INTERVJUSTUDIE_RETIRED_MASTER_KEYS"}
+_READ_WHERE_USED = {
+    "INTERVJUSTUDIE_MASTER_KEY",
+    "INTERVJUSTUDIE_RETIRED_MASTER_KEYS",
+    "INTERVJUSTUDIE_AUDIT_KEY",
+}
 
 
 def default_config(instance_path: Path) -> dict[str, Any]:
@@ -50,8 +63,15 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per visitor's IP address.
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
         "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+        "REGISTER_RATE_LIMIT": "5 per minute;20 per hour",
+        "INVITE_RATE_LIMIT": "10 per minute;60 per hour",
+        # Per e-mail address a form names: how often one mailbox can be sent anything.
+        "ADDRESS_MAIL_RATE_LIMIT": "3 per hour;10 per day",
+        # Per study and day (an author's mistake is fine; a phishing campaign is not).
+        "INVITATIONS_PER_STUDY_PER_DAY": 20,
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
         "MAIL_USERNAME": None,
@@ -59,11 +79,13 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": False,
         "MAIL_SENDER": "Intervjustudie <noreply@localhost>",
         "EXTERNAL_URL": None,
+        "TRUSTED_HOSTS": "",
         "PROXY_HOPS": 0,
         "SUPERVISOR_EMAIL_DOMAINS": "",
         "VAULT_BACKEND": "files",
         "VAULT_PATH": str(instance_path / "vault"),
         "PASSWORD_RESET_HOURS": 2,
+        "CONFIRMATION_HOURS": 48,
         "INVITATION_DAYS": 14,
         "ARGON2_PARAMS": {},
         "BABEL_DEFAULT_LOCALE": "sv",
@@ -97,3 +119,41 @@ def instance_secret_key(instance_path: Path) -> str:
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+#: The host names a development server answers to when EXTERNAL_URL is not set.
+DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1")
+
+
+class ConfigurationError(click.ClickException):
+    """A setting is missing or malformed; the message says which and what to set.
+
+    A Click exception, so that a `flask --app app …` command prints it as one line.
+    """
+
+
+def trusted_hosts(config: Mapping[str, Any], *, development: bool) -> list[str]:
+    """Return the host names the app answers to; any other Host header gets 400.
+
+    Links in mail are built from EXTERNAL_URL, never from the request's Host header, so
+    outside debug mode it must be set. In development without it, the app answers only
+    on the loopback names it was started on.
+
+    :raises ConfigurationError: when EXTERNAL_URL is missing outside debug mode or is not
+        an absolute http(s) URL.
+    """
+    extra = [h.strip() for h in str(config.get("TRUSTED_HOSTS") or "").split(",") if h.strip()]
+    base = config.get("EXTERNAL_URL")
+    if not base:
+        if not development:
+            raise ConfigurationError(
+                "EXTERNAL_URL is not set: outside debug mode the app needs the address it is "
+                "served at, e.g. EXTERNAL_URL=https://intervju.example.se"
+            )
+        return [*DEVELOPMENT_HOSTS, *extra]
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"EXTERNAL_URL must be an absolute http or https URL, not {base!r}"
+        )
+    return [parts.hostname, *extra]

@@ -7,6 +7,7 @@ from datetime import date
 from importlib import resources
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
@@ -33,7 +34,15 @@ def load_demo_document(name: str) -> dict:
 def create_demo(session: Session) -> User:
     """Create the demo accounts and study; return the demo student."""
     users = {
-        role: accounts.create_user(session, email=email, name=name, password=password, role=role)
+        role: accounts.create_user(
+            session,
+            email=email,
+            name=name,
+            password=password,
+            role=role,
+            confirmed=True,
+            check_password=False,
+        )
         for role, email, name, password in DEMO_ACCOUNTS
     }
     student, supervisor = users[Role.STUDENT], users[Role.SUPERVISOR]
@@ -63,7 +72,13 @@ def create_demo(session: Session) -> User:
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
 def demo_command(if_empty: bool) -> None:
-    """Create demo accounts and a demo study, and print the log-ins."""
+    """Create demo accounts and a demo study, and print the log-ins (debug mode only)."""
+    if not (current_app.debug or current_app.testing):
+        # The demo passwords are printed here and in the README: never on a real service.
+        raise click.ClickException(
+            "the demo runs only in debug mode (flask --app app --debug demo): its passwords "
+            "are published"
+        )
     with session_scope() as session:
         if session.exec(select(User)).first() is not None:
             if not if_empty:

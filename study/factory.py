@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import audit, db, mail, security
-from .config import default_config, from_environment, instance_secret_key
+from .config import default_config, from_environment, instance_secret_key, trusted_hosts
 from .extensions import babel, csrf, limiter, login_manager
 from .urls import IdConverter
 from .vault import service as vault_service
@@ -38,6 +38,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(instance_path)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config, development=app.debug or app.testing)
     if not (app.debug or app.testing):
         # The __Host- prefix pins the cookie to this host, path / and HTTPS only.
         app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_SECURE=True)

@@ -1,20 +1,38 @@
-"""Outgoing e-mail: SMTP when configured; in development, the console and the admin's outbox."""
+"""Outgoing e-mail: SMTP when configured; in development, the console and the admin's outbox.
+
+Mail text lives in templates/email/<name>.txt, one template per message with a `subject`
+and a `body` block, rendered in the language of the request that sends it. Work that an
+anonymous visitor's request causes (registration mail, finding an account and making its
+reset link) runs on the app's mail thread after the response, so how long a request takes
+says nothing about whether an address has an account.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
+import queue
+import re
 import smtplib
+import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
-from flask import Flask, current_app
+from flask import Flask, after_this_request, current_app, g, request
+from flask_babel import force_locale, get_locale
 
 from .models import utcnow
 
 log = logging.getLogger(__name__)
 OUTBOX_SIZE = 200
+#: How much of a text a person chose (a study title, a name) a message quotes at most.
+QUOTE_LIMIT = 120
+_SCHEME = re.compile(r"\b([a-z][a-z0-9+.-]*):/+", re.IGNORECASE)
+# A dot between two parts of a host name (a letter or digit before it, two letters after).
+_HOST_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})")
 
 
 @dataclass(frozen=True)
@@ -76,11 +94,104 @@ def _send_smtp(to: str, subject: str, body: str) -> None:
     log.info("mail sent")
 
 
+def quoted(text: str) -> str:
+    """Show text a user chose as a quotation no mail program turns into a link.
+
+    Anyone can title a study "log in at http://phish.example/" and invite strangers: the
+    title still reaches them, but as "http[:]//phish[.]example/", in quotation marks.
+    """
+    text = " ".join(str(text).split())
+    if len(text) > QUOTE_LIMIT:
+        text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
+    text = _SCHEME.sub(r"\1[:]//", text)
+    text = _HOST_DOT.sub("[.]", text.replace("@", "[at]"))
+    return f"“{text}”"
+
+
+def compose(template: str, **context: object) -> tuple[str, str]:
+    """Render templates/email/<template>.txt into its subject and body."""
+    jinja = current_app.jinja_env.get_template(f"email/{template}.txt")
+    rendered = jinja.new_context(vars=context)
+    subject = "".join(jinja.blocks["subject"](rendered))
+    body = "".join(jinja.blocks["body"](rendered))
+    # A subject is one line whatever the template or the values in it hold.
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def send_template(to: str, template: str, **context: object) -> bool:
+    """Compose a message from its template and send it now; return whether it went."""
+    return send_mail(to, *compose(template, **context))
+
+
+def after_response(job: Callable[..., object], *args: object, **kwargs: object) -> None:
+    """Run a mail job in the background once this request has answered.
+
+    The job runs on the app's mail thread in a request context of its own, for this
+    request's host and language, so it may build links, read the database and compose
+    templates; the visitor's answer neither waits for it nor depends on what it finds.
+    """
+    pending = g.get("mail_jobs")
+    if pending is None:
+        pending = g.mail_jobs = []
+        queue = current_app.extensions["mail_queue"]
+        origin = (str(get_locale() or ""), request.host_url)
+
+        @after_this_request
+        def _queue(response):
+            if response.status_code < 500:
+                for queued in pending:
+                    queue.put(queued, *origin)
+            return response
+
+    pending.append(functools.partial(job, *args, **kwargs))
+
+
+def send_template_after_response(to: str, template: str, **context: object) -> None:
+    """Send a message from its template once the response has gone to the visitor."""
+    after_response(send_template, to, template, **context)
+
+
+class MailQueue:
+    """The app's mail thread: runs the jobs requests leave behind, one at a time, in order."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.jobs: queue.Queue = queue.Queue()
+        self._started = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def put(self, job: Callable[[], object], locale: str, base_url: str) -> None:
+        """Queue a job to run for a request made in this language at this address."""
+        with self._started:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="mail", daemon=True)
+                self._thread.start()
+        self.jobs.put((job, locale, base_url))
+
+    def wait(self) -> None:
+        """Block until every queued job has run (tests, and a clean shutdown)."""
+        self.jobs.join()
+
+    def _run(self) -> None:
+        while True:
+            job, locale, base_url = self.jobs.get()
+            try:
+                with self.app.test_request_context(base_url=base_url), force_locale(locale):
+                    job()
+            except Exception:
+                # Nothing about the message itself: it may hold a link.
+                log.exception("a mail job failed")
+            finally:
+                self.jobs.task_done()
+
+
 def outbox() -> list[OutboxMessage]:
     """Return the development outbox, newest first."""
     return list(current_app.extensions["outbox"])
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its in-memory outbox."""
+    """Give the app its outbox, its mail thread and the mail templates their `quoted` filter."""
     app.extensions["outbox"] = deque(maxlen=OUTBOX_SIZE)
+    app.extensions["mail_queue"] = MailQueue(app)
+    app.jinja_env.filters["quoted"] = quoted

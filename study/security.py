@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .db import get_session
 from .extensions import login_manager
@@ -54,6 +70,44 @@ ERROR_PAGES = {
 }
 
 
+#: The answer to a request for a host the app does not serve (it has no pages to link to).
+UNTRUSTED_HOST_TEXT = (
+    "Fel adress: tjänsten svarar inte på det här värdnamnet.\n"
+    "Wrong address: the service does not answer to this host name.\n"
+)
+
+
+#: The body shapes the app's forms take. JSON, XML, plain text or anything else is refused
+#: with 400 before a form reads it, and so are file parts where a view takes no files.
+FORM_BODY_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+#: A path segment that looks like a link token (new_token() makes 43 such characters).
+_TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{4}[A-Za-z0-9_-]{16,}(?=[/?\s\"]|$)")
+
+
+def accepts_files(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as one that takes uploaded files (every other view refuses them)."""
+    view.accepts_files = True  # type: ignore[attr-defined]
+    return view
+
+
+def mask_tokens(text: str) -> str:
+    """Shorten every token-like path segment to its first four characters."""
+    return _TOKEN_SEGMENT.sub(lambda m: m.group(0)[:4] + "…", text)
+
+
+class TokenMaskingFilter(logging.Filter):
+    """Keep link tokens (reset, invitation, confirmation) out of the access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask tokens in the message and its arguments; never drop the record."""
+        if isinstance(record.msg, str):
+            record.msg = mask_tokens(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_tokens(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 def select_locale() -> str:
     """Choose the interface language: the visitor's choice, else Swedish."""
     from flask import current_app
@@ -80,6 +134,27 @@ def clear_session() -> None:
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def refuse_untrusted_host() -> None:
+    """Answer 400 before anything else runs when the Host header is not one the app serves."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def refuse_unexpected_body() -> None:
+    """Answer 400 to a body no form of this app takes, before any form reads it."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not request.mimetype:
+        if request.content_length:
+            abort(400)
+        return
+    if request.mimetype not in FORM_BODY_TYPES:
+        abort(400)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.files and not getattr(view, "accepts_files", False):
+        abort(400)
 
 
 def enforce_idle_timeout():
@@ -118,7 +193,8 @@ def add_security_headers(response):
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
-    if current_user and current_user.is_authenticated:
+    carries_token = bool(request.view_args and "token" in request.view_args)
+    if carries_token or (current_user and current_user.is_authenticated):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -126,6 +202,10 @@ def add_security_headers(response):
 def render_error(error: HTTPException):
     """Render an error page in the app's style and the visitor's language."""
     code = error.code or 500
+    if isinstance(error, SecurityError) or request_ctx.url_adapter is None:
+        # A Host header the app does not answer to: no URL can be built for it, so the
+        # page is plain and names no host.
+        return Response(UNTRUSTED_HOST_TEXT, code, mimetype="text/plain")
     title, message = ERROR_PAGES.get(code, ERROR_PAGES[400 if code < 500 else 500])
     if isinstance(error, CSRFError):
         message = _l(
@@ -163,7 +243,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log in to continue.")
     login_manager.login_message_category = "info"
+    # Sessions are browser sessions (not "permanent": start_session never sets that), so
+    # Flask-Login's strong mode really ends one whose address or browser has changed; the
+    # 12-hour lifetime is enforced from "started_at" instead.
     login_manager.session_protection = "strong"
+    # First of all: nothing, not even the rate limiter, should act on a foreign host.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)
+    app.before_request(refuse_unexpected_body)
     app.before_request(enforce_idle_timeout)
     app.after_request(add_security_headers)
     app.context_processor(template_context)
@@ -172,3 +258,7 @@ def init_app(app: Flask) -> None:
             app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_error)
     app.register_error_handler(500, render_internal_error)
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenMaskingFilter) for f in logger.filters):
+            logger.addFilter(TokenMaskingFilter())

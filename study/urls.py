@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter
 
 #: The largest id any table can hold on every supported database (PostgreSQL's integer).
@@ -32,8 +32,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def external_url(endpoint: str, **values: str) -> str:
-    """Build an absolute URL for a link sent by e-mail."""
-    base = current_app.config.get("EXTERNAL_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """Build an absolute URL for a link sent by e-mail, from configuration only.
+
+    EXTERNAL_URL names the service; without it (development only, see
+    `config.trusted_hosts`) the request's host is used, which the trusted-hosts check has
+    already limited to the loopback names.
+    """
+    base = current_app.config.get("EXTERNAL_URL") or (
+        request.host_url if has_request_context() else "http://127.0.0.1:5000/"
+    )
+    return base.rstrip("/") + url_for(endpoint, **values)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
@@ -22,6 +25,8 @@ from study.studies.models import MemberRole, Study
 PASSWORD = "correct horse battery"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+#: The audit key every app of a test shares (a test's second app has its own instance/).
+TEST_AUDIT_KEY = "dGVzdC1hdWRpdC1rZXktdGhpcnR5LXR3by1ieXRlcyE="
 
 
 def require(condition: bool, reason: str) -> None:
@@ -31,6 +36,15 @@ def require(condition: bool, reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def shared_audit_key(monkeypatch):
+    """Give every app a test makes one audit key (each has its own instance/ folder).
+
+    Tests of the key file itself remove the variable.
+    """
+    monkeypatch.setenv("INTERVJUSTUDIE_AUDIT_KEY", TEST_AUDIT_KEY)
 
 
 @pytest.fixture(scope="session")
@@ -67,17 +81,40 @@ def app_config(database_url, tmp_path) -> dict:
         "ARGON2_PARAMS": CHEAP_ARGON2,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "RESET_RATE_LIMIT": "1000 per minute",
+        "REGISTER_RATE_LIMIT": "1000 per minute",
+        "INVITE_RATE_LIMIT": "1000 per minute",
+        "ADDRESS_MAIL_RATE_LIMIT": "1000 per minute",
         "SERVER_NAME": "localhost",
         # Invited supervisors at this domain may create their accounts through the link.
         "SUPERVISOR_EMAIL_DOMAINS": "example.org",
     }
 
 
+class ClosingClient(FlaskClient):
+    """A test client that waits, after each response, for the mail the request left behind.
+
+    Mail to visitors (registration, reset) goes out on the app's mail thread after the
+    response; a test reads the outbox as soon as the request returns.
+    """
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        self.application.extensions["mail_queue"].wait()
+        return response
+
+
+def make_app(config: dict):
+    """Create an app whose test clients close their responses."""
+    application = create_app(config)
+    application.test_client_class = ClosingClient
+    return application
+
+
 @pytest.fixture
 def app(app_config, tmp_path, monkeypatch):
     """Create the app on the test database; every row is removed afterwards."""
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    application = create_app(app_config)
+    application = make_app(app_config)
     yield application
     engine = application.extensions["db_engine"]
     import_all_models()
@@ -124,6 +161,7 @@ def make_user(app, session) -> Callable[..., User]:
                 name=name or f"{role.value.title()} {n}",
                 password=PASSWORD,
                 role=role,
+                confirmed=True,
             )
             session.commit()
         return user
@@ -173,3 +211,27 @@ class Auth:
 def auth(client) -> Auth:
     """Log-in helper bound to the test client."""
     return Auth(client)
+
+
+class Inbox:
+    """An SMTP handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; yields its controller and inbox."""
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, inbox
+    controller.stop()

@@ -12,11 +12,14 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 
-from study.accounts.models import Role
+from study.accounts import links
+from study.accounts import services as accounts
+from study.accounts.models import Role, TokenPurpose
 from study.accounts.services import start_password_reset
 from study.studies import services as studies
 from study.studies.models import MemberRole
 
+PASSWORD = "correct horse battery"
 ACTORS = ("anonymous", "owner", "other_student", "supervisor", "other_supervisor", "admin")
 
 PUBLIC = dict.fromkeys(ACTORS, "ok")
@@ -56,6 +59,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("accounts.forgot_password", "POST"): PUBLIC,
     ("accounts.reset_password", "GET"): PUBLIC,
     ("accounts.reset_password", "POST"): PUBLIC,
+    ("accounts.confirm_email", "GET"): PUBLIC,
+    ("accounts.confirm_email", "POST"): PUBLIC,
     ("accounts.change_password", "GET"): LOGGED_IN,
     ("accounts.change_password", "POST"): LOGGED_IN,
     ("admin.users", "GET"): ADMIN,
@@ -124,6 +129,10 @@ def world(app, session, make_user, make_study) -> World:
             session, study, owner, "ny@example.org", MemberRole.AUTHOR
         )
         _user, reset_token = start_password_reset(session, owner.email)
+        pending = accounts.create_user(
+            session, email="pending@example.org", name="P", password=PASSWORD, confirmed=False
+        )
+        confirm_token = links.issue(session, pending, TokenPurpose.CONFIRM_EMAIL)
         session.commit()
     values = {
         "study_id": study.id,
@@ -133,6 +142,7 @@ def world(app, session, make_user, make_study) -> World:
         "user_id": users["other_student"].id,
         "active": 1,
         "accounts.reset_password": {"token": reset_token},
+        "accounts.confirm_email": {"token": confirm_token},
     }
     return World(users, values)
 

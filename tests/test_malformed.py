@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from bs4 import BeautifulSoup
 from flask import url_for
@@ -19,6 +21,7 @@ SENDERS = {
     "accounts.login": "anonymous",
     "accounts.forgot_password": "anonymous",
     "accounts.reset_password": "anonymous",
+    "accounts.confirm_email": "anonymous",
     "accounts.change_password": "owner",
     "admin.create_user": "admin",
     "admin.set_active": "admin",
@@ -154,3 +157,45 @@ def test_malformed_posts_are_refused_cleanly(app, session, world, endpoint):
         assert 400 <= response.status_code < 500, f"{endpoint} {name}: {response.status_code}"
         assert has_message(response), f"{endpoint} {name}: no message on the page"
         assert row_counts(session) == before, f"{endpoint} {name}: something was stored"
+
+
+#: Bodies no form of the app takes, each sent as the visitor's browser never would.
+BODY_SHAPES = {
+    "a file part": {"data": {"email": (io.BytesIO(b"a@example.org"), "email.txt")}},
+    "a file part among fields": {
+        "data": {"name": "Sara", "password": (io.BytesIO(b"x" * 20), "p.bin"), "title": "T"}
+    },
+    "JSON": {"json": {"email": "a@example.org", "password": "x" * 12}},
+    "plain text": {"data": "email=a@example.org", "content_type": "text/plain"},
+    "XML": {"data": "<email>a@example.org</email>", "content_type": "application/xml"},
+    "bytes without a type": {"data": b"\x00\x01email=a", "content_type": ""},
+}
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "owner"])
+@pytest.mark.parametrize("shape", sorted(BODY_SHAPES))
+def test_every_post_route_refuses_a_body_shape_it_does_not_take(app, session, world, actor, shape):
+    users, values, reset_token = world
+    client = client_for(app, users, actor)
+    before = row_counts(session)
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        own = (
+            {**values, "token": reset_token} if rule.endpoint.endswith("reset_password") else values
+        )
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{n: own[n] for n in rule.arguments})
+        kwargs = dict(BODY_SHAPES[shape])
+        if "data" in kwargs and isinstance(kwargs["data"], dict):
+            # File parts are read once: each request gets its own.
+            kwargs["data"] = {
+                k: (io.BytesIO(v[0].getvalue()), v[1]) if isinstance(v, tuple) else v
+                for k, v in kwargs["data"].items()
+            }
+        response = client.post(url, **kwargs)
+        if response.status_code != 400 or not has_message(response):
+            wrong.append(f"{rule.endpoint}: {response.status_code}")
+    assert not wrong, f"{shape} as {actor}: " + ", ".join(wrong)
+    assert row_counts(session) == before

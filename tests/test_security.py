@@ -9,18 +9,17 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
-from study import create_app
 from study.accounts.models import Role, User
 from study.db import get_session
 
-from .conftest import require
+from .conftest import make_app, require
 
 
 def test_outside_debug_the_session_cookie_is_host_bound_and_secure(
     app_config, monkeypatch, tmp_path, make_user
 ):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "prod"))
-    production = create_app({**app_config, "TESTING": False})
+    production = make_app({**app_config, "TESTING": False, "EXTERNAL_URL": "https://localhost"})
     assert production.config["SESSION_COOKIE_NAME"] == "__Host-session"
     client = production.test_client()
     user = make_user()
@@ -38,7 +37,7 @@ def test_outside_debug_the_session_cookie_is_host_bound_and_secure(
 
 def test_the_instance_secret_key_is_private(app_config, monkeypatch, tmp_path):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "fresh"))
-    application = create_app({**app_config, "SECRET_KEY": None})
+    application = make_app({**app_config, "SECRET_KEY": None})
     key_file = tmp_path / "fresh" / "secret_key"
     assert application.config["SECRET_KEY"] == key_file.read_text().strip()
     assert key_file.stat().st_mode & 0o777 == 0o600
@@ -49,7 +48,7 @@ def test_an_instance_folder_from_the_checkout_is_made_private(app_config, monkey
     checkout = tmp_path / "checkout-instance"
     checkout.mkdir(mode=0o755)
     monkeypatch.setenv("INSTANCE_PATH", str(checkout))
-    create_app(app_config).extensions["db_engine"].dispose()
+    make_app(app_config).extensions["db_engine"].dispose()
     assert checkout.stat().st_mode & 0o777 == 0o700
 
 
@@ -66,7 +65,7 @@ def test_every_page_has_a_strict_content_policy(client):
 
 def test_every_form_needs_its_csrf_token(app_config, monkeypatch, tmp_path, make_user):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "csrf"))
-    application = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    application = make_app({**app_config, "WTF_CSRF_ENABLED": True})
     client = application.test_client()
     posts = sorted({r.rule for r in application.url_map.iter_rules() if "POST" in r.methods})
     for rule in posts:
@@ -119,7 +118,9 @@ def test_an_unexpected_error_gets_the_500_page_and_nothing_is_kept(
     app_config, monkeypatch, tmp_path, lang
 ):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "boom"))
-    application = create_app({**app_config, "TESTING": False, "DEBUG": False})
+    application = make_app(
+        {**app_config, "TESTING": False, "DEBUG": False, "EXTERNAL_URL": "https://localhost"}
+    )
 
     @application.get("/boom")
     def boom():
@@ -141,7 +142,7 @@ def test_an_unexpected_error_gets_the_500_page_and_nothing_is_kept(
 
 
 def limited_app(app_config, storage: str):
-    return create_app(
+    return make_app(
         {**app_config, "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": storage}
     )
 
@@ -187,7 +188,9 @@ def test_outside_development_mail_is_neither_printed_nor_kept(
     app_config, monkeypatch, tmp_path, make_user, capsys
 ):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "prod"))
-    application = create_app({**app_config, "TESTING": False, "DEBUG": False})
+    application = make_app(
+        {**app_config, "TESTING": False, "DEBUG": False, "EXTERNAL_URL": "https://localhost"}
+    )
     user = make_user()
     client = application.test_client()
     client.post("/password/forgot", data={"email": user.email}, base_url="https://localhost")
@@ -205,7 +208,7 @@ def test_outside_development_mail_is_neither_printed_nor_kept(
 
 def test_behind_a_proxy_each_visitor_has_their_own_rate_limit(app_config, monkeypatch, tmp_path):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "proxied"))
-    application = create_app({**app_config, "LOGIN_RATE_LIMIT": "2 per minute", "PROXY_HOPS": 1})
+    application = make_app({**app_config, "LOGIN_RATE_LIMIT": "2 per minute", "PROXY_HOPS": 1})
     client = application.test_client()
 
     def attempt(address: str) -> int:

@@ -65,6 +65,14 @@ class ResetPasswordForm(BaseForm):
     confirm = PasswordField(_l("Repeat the password"), _matches("password"))
 
 
+class ConfirmEmailForm(BaseForm):
+    """Confirm a new account's address with the password chosen at registration."""
+
+    password = PasswordField(
+        _l("Password"), [DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)]
+    )
+
+
 class ChangePasswordForm(BaseForm):
     """Change the password while logged in."""
 

@@ -1,4 +1,4 @@
-"""Accounts: the people who log in, and their single-use password-reset links."""
+"""Accounts: the people who log in, and their single-use links (address confirmation, reset)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ class User(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     last_login_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Set when the owner of the address has proved it (a confirmation link, an invitation,
+    # or an administrator); until then the account cannot log in or invite anyone.
+    email_confirmed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Tell whether the account's e-mail address has been confirmed."""
+        return self.email_confirmed_at is not None
 
     # Flask-Login's user protocol.
     @property
@@ -54,13 +62,21 @@ class User(SQLModel, table=True):
         return f"{self.id}.{self.session_epoch}"
 
 
-class PasswordResetToken(SQLModel, table=True):
-    """A single-use link to set a new password; only the token's hash is stored."""
+class TokenPurpose(StrEnum):
+    """What a single-use link sent by e-mail lets its holder do."""
 
-    __tablename__ = "password_reset_token"
+    CONFIRM_EMAIL = "confirm_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose, not a password)
+
+
+class AccountToken(SQLModel, table=True):
+    """A single-use link for one account and one purpose; only the token's hash is stored."""
+
+    __tablename__ = "account_token"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
+    purpose: TokenPurpose = Field(sa_column=enum_column(TokenPurpose))
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

@@ -1,4 +1,4 @@
-"""Registration, log-in, log-out, password reset and change."""
+"""Registration with a confirmed address, log-in, log-out, password reset and change."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..db import get_session
 from ..errors import UserError
 from ..extensions import limiter
-from ..mail import send_mail
+from ..mail import after_response, send_template, send_template_after_response
 from ..models import utcnow
 from ..security import clear_session
 from ..urls import external_url, safe_next
@@ -17,47 +17,46 @@ from ..views import render_form, show_user_error
 from . import bp, services
 from .forms import (
     ChangePasswordForm,
+    ConfirmEmailForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
+from .models import TokenPurpose
 
 
-def _login_limit() -> str:
-    """Return the configured log-in rate limit."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def limit_setting(name: str):
+    """Return a callable that reads a rate limit from the config when a request comes."""
+    return lambda: current_app.config[name]
 
 
-def _reset_limit() -> str:
-    """Return the configured password-reset rate limit."""
-    return current_app.config["RESET_RATE_LIMIT"]
-
-
-def _submitted_email() -> str:
-    """Key a rate limit on the address being tried, so spreading over IPs does not help."""
-    return "email:" + request.form.get("email", "")[:254].strip().lower()
+def submitted_address() -> str:
+    """Key a rate limit on the address in the form, in its one normalised spelling."""
+    return "address:" + services.address_key(request.form.get("email", ""))
 
 
 def start_session(user) -> None:
     """Log a user in on a fresh session (no fixation), keeping only the language choice."""
     clear_session()
     login_user(user)
-    now = utcnow().isoformat()
-    session.permanent = True
-    session["started_at"] = session["seen_at"] = now
+    session["started_at"] = session["seen_at"] = utcnow().isoformat()
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(limit_setting("REGISTER_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(
+    limit_setting("ADDRESS_MAIL_RATE_LIMIT"), methods=["POST"], key_func=submitted_address
+)
 def register():
-    """Let a student create an account."""
+    """Let a student create an account, usable once the address is confirmed by link."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
         db = get_session()
         try:
-            user = services.create_user(
+            registration = services.register(
                 db, email=form.email.data, name=form.name.data, password=form.password.data
             )
         except UserError as error:
@@ -65,15 +64,64 @@ def register():
             show_user_error(form, error)
         else:
             db.commit()
-            start_session(user)
-            flash(_("Welcome! Your account has been created."), "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("studies.index"))
+            user = registration.user
+            if registration.token:
+                _mail_confirmation(user, registration.token)
+            else:
+                send_template_after_response(
+                    user.email,
+                    "account_exists",
+                    name=user.name,
+                    login_link=external_url("accounts.login"),
+                    reset_link=external_url("accounts.forgot_password"),
+                )
+            # The same answer whether or not the address had an account.
+            flash(
+                _(
+                    "We have sent a message to %(email)s. Open the link in it to confirm the "
+                    "address; then you can log in.",
+                    email=user.email,
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.login"))
     return render_form("accounts/register.html", form)
 
 
+def _mail_confirmation(user, token: str) -> None:
+    """Send the link that confirms an account's address."""
+    send_template_after_response(
+        user.email,
+        "confirm_email",
+        hours=current_app.config["CONFIRMATION_HOURS"],
+        link=external_url("accounts.confirm_email", token=token),
+    )
+
+
+@bp.route("/account/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(limit_setting("LOGIN_RATE_LIMIT"), methods=["POST"])
+def confirm_email(token: str):
+    """Confirm the address of a new account with the password chosen at registration."""
+    db = get_session()
+    if services.link_user(db, token, TokenPurpose.CONFIRM_EMAIL) is None:
+        return render_template("accounts/confirm_invalid.html"), 404
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_email(db, token, form.password.data)
+        except UserError as error:
+            db.commit()  # the failed attempt stays in the audit log
+            show_user_error(form, error)
+        else:
+            db.commit()
+            start_session(user)
+            flash(_("Your e-mail address is confirmed. Welcome!"), "success")
+            return redirect(url_for("studies.index"))
+    return render_form("accounts/confirm_email.html", form)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(limit_setting("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login():
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
@@ -81,12 +129,19 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        user = services.authenticate(db, form.email.data, form.password.data)
-        db.commit()
-        if user is not None:
+        try:
+            user = services.authenticate(db, form.email.data, form.password.data)
+        except services.NotConfirmedError as pending:
+            _mail_confirmation(pending.user, services.renew_confirmation(db, pending.user))
+            db.commit()
+            form.form_errors.append(pending.message)
+        except UserError as error:
+            db.commit()  # the failed attempt stays in the audit log
+            form.form_errors.append(error.message)
+        else:
+            db.commit()
             start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-        form.form_errors.append(_("The e-mail address or the password is not correct."))
     return render_form("accounts/login.html", form)
 
 
@@ -104,29 +159,17 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(limit_setting("RESET_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(
+    limit_setting("ADDRESS_MAIL_RATE_LIMIT"), methods=["POST"], key_func=submitted_address
+)
 def forgot_password():
     """Send a single-use reset link to an account's address."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        db = get_session()
-        started = services.start_password_reset(db, form.email.data)
-        db.commit()
-        if started is not None:
-            user, token = started
-            link = external_url("accounts.reset_password", token=token)
-            send_mail(
-                user.email,
-                _("Set a new password for Intervjustudie"),
-                _(
-                    "Hello %(name)s,\n\nUse this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
-                    "If you did not ask for it, you can ignore this message.",
-                    name=user.name,
-                    hours=current_app.config["PASSWORD_RESET_HOURS"],
-                    link=link,
-                ),
-            )
-        # The same answer whether or not the address has an account.
+        # Finding the account and making its link happen after the answer, which is
+        # therefore the same, and as fast, whether or not the address has an account.
+        after_response(_mail_reset_link, form.email.data)
         flash(
             _("If the address belongs to an account, a link to set a new password is on its way."),
             "info",
@@ -135,12 +178,28 @@ def forgot_password():
     return render_form("accounts/forgot_password.html", form)
 
 
+def _mail_reset_link(address: str) -> None:
+    """Mail a reset link if the address belongs to an active account (runs on the mail thread)."""
+    db = get_session()
+    started = services.start_password_reset(db, address)
+    db.commit()
+    if started is not None:
+        user, token = started
+        send_template(
+            user.email,
+            "reset_password",
+            name=user.name,
+            hours=current_app.config["PASSWORD_RESET_HOURS"],
+            link=external_url("accounts.reset_password", token=token),
+        )
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(limit_setting("RESET_RATE_LIMIT"), methods=["POST"])
 def reset_password(token: str):
     """Choose a new password through a reset link."""
     db = get_session()
-    if services.reset_token_user(db, token) is None:
+    if services.link_user(db, token, TokenPurpose.RESET_PASSWORD) is None:
         return render_template("accounts/reset_invalid.html"), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():

@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import unicodedata
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from .. import audit
 from ..errors import UserError
 from ..models import utcnow
-from ..tokens import new_token, token_hash
-from . import passwords
-from .models import PasswordResetToken, Role, User
+from . import links, passwords, throttle
+from .models import Role, TokenPurpose, User
 
 
 def normalize_email(address: str) -> str:
-    """Return the address in the form it is stored and compared in.
+    """Return the address in the one form it is stored, compared and rate-limited in.
+
+    Compatibility forms are folded first (fullwidth "ｅｘａｍｐｌｅ" is "example"), then
+    the address is checked and its domain normalised, and the whole is lower-cased.
 
     :raises UserError: when it is not a valid e-mail address.
     """
+    folded = unicodedata.normalize("NFKC", address).strip()
     try:
-        checked = validate_email(address.strip(), check_deliverability=False)
+        checked = validate_email(folded, check_deliverability=False)
     except EmailNotValidError as exc:
         raise UserError(_l("Enter a valid e-mail address."), field="email") from exc
     return checked.normalized.lower()
+
+
+def address_key(address: str) -> str:
+    """Return the key that limits and counts attempts at an address, valid or not."""
+    try:
+        return normalize_email(address[:254])
+    except UserError:
+        return unicodedata.normalize("NFKC", address[:254]).strip().lower()
 
 
 def find_user_by_email(session: Session, address: str) -> User | None:
@@ -44,19 +56,31 @@ def create_user(
     email: str,
     name: str,
     password: str,
+    confirmed: bool,
     role: Role = Role.STUDENT,
     actor_id: int | None = None,
+    check_password: bool = True,
 ) -> User:
-    """Create an account.
+    """Create an account; `confirmed` says whether its address is already proven.
+
+    An address is proven by a link that only its mailbox received (an invitation), or by
+    the administrator on the command line; otherwise the owner confirms it by link.
+    `check_password` is False only for the demo, whose published passwords are refused
+    everywhere else.
 
     :raises UserError: when the address is taken or a field is not acceptable.
     """
     email = normalize_email(email)
     if session.exec(select(User).where(User.email == email)).first():
         raise UserError(_l("There is already an account with this e-mail address."), field="email")
-    check_password_rules(password)
+    if check_password:
+        check_password_rules(password, email, name)
     user = User(
-        email=email, name=name.strip(), password_hash=passwords.hash_password(password), role=role
+        email=email,
+        name=name.strip(),
+        password_hash=passwords.hash_password(password),
+        role=role,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     session.add(user)
     session.flush()
@@ -66,12 +90,13 @@ def create_user(
         actor_id=actor_id or user.id,
         subject=f"user:{user.id}",
         role=role.value,
+        confirmed=confirmed,
     )
     return user
 
 
-def check_password_rules(password: str) -> None:
-    """Refuse passwords that are too short or too long.
+def check_password_rules(password: str, *user_inputs: str) -> None:
+    """Refuse passwords that are too short, too long, common or made of the user's own data.
 
     :raises UserError: naming the rule the password breaks.
     """
@@ -82,25 +107,160 @@ def check_password_rules(password: str) -> None:
         )
     if len(password) > passwords.MAX_LENGTH:
         raise UserError(_l("The password is too long."), field="password")
+    weakness = passwords.weakness(password, user_inputs)
+    if weakness is not None:
+        raise UserError(weakness, field="password")
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """Return the active account these credentials open, recording the attempt."""
+@dataclass(frozen=True)
+class Registration:
+    """What a registration led to; the visitor is told the same either way."""
+
+    user: User
+    #: The confirmation link's token for a new account; None when the address had one.
+    token: str | None
+
+
+def register(session: Session, *, email: str, name: str, password: str) -> Registration:
+    """Start an account that can be used once its address is confirmed by link.
+
+    An address that already has a confirmed account gets no second one: the caller tells
+    its owner that someone tried. An unconfirmed account is taken over by the newest
+    registration (only the mailbox's owner can confirm it, and only with the password).
+    The password is hashed on every path, so the answer takes as long whatever the address.
+
+    :raises UserError: when a field is not acceptable (the same for every address).
+    """
+    email = normalize_email(email)
+    check_password_rules(password, email, name)
+    password_hash = passwords.hash_password(password)
+    existing = session.exec(select(User).where(User.email == email)).first()
+    if existing is not None and existing.is_confirmed:
+        audit.record(session, "account.registration_refused", subject=f"user:{existing.id}")
+        return Registration(existing, None)
+    if existing is None:
+        user = User(email=email, name=name.strip(), password_hash=password_hash)
+        session.add(user)
+        session.flush()
+    else:
+        user = existing
+        user.name, user.password_hash = name.strip(), password_hash
+        session.add(user)
+    token = links.issue(session, user, TokenPurpose.CONFIRM_EMAIL)
+    audit.record(
+        session, "account.registered", actor_id=user.id, subject=f"user:{user.id}", role="student"
+    )
+    return Registration(user, token)
+
+
+class LoginDelayedError(UserError):
+    """Too many wrong passwords for this address: the next attempt must wait."""
+
+    def __init__(self, seconds: int) -> None:
+        minutes = max(1, -(-seconds // 60))
+        super().__init__(
+            _l(
+                "Too many attempts with this address. Wait %(minutes)d minute(s), or choose a "
+                "new password through “Forgot your password?”.",
+                minutes=minutes,
+            )
+        )
+        self.seconds = seconds
+
+
+class NotConfirmedError(UserError):
+    """The password is right, but the account's address has not been confirmed yet."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(
+            _l(
+                "Confirm your e-mail address first: we have sent a new link to it. "
+                "Open the link and enter your password there."
+            )
+        )
+        self.user = user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """Return the active, confirmed account these credentials open, recording the attempt.
+
+    Outside debug mode the demo's published passwords never open an account.
+
+    :raises LoginDelayedError: when this address has had too many wrong passwords just now.
+    :raises NotConfirmedError: when the password is right but the address is not confirmed.
+    :raises UserError: when the address or the password is wrong (one message for both).
+    """
+    key = address_key(email)
+    wait = throttle.seconds_to_wait(key)
+    if wait:
+        audit.record(session, "login.delayed", subject="address")
+        raise LoginDelayedError(wait)
     user = find_user_by_email(session, email)
     if user is None or not user.is_active:
         passwords.waste_time(password)
+        opened = False
+    else:
+        opened = passwords.check_password(user.password_hash, password)
+    if opened and password in passwords.PUBLISHED and not _development():
+        audit.record(session, "login.demo_password_refused", subject=f"user:{user.id}")
+        opened = False
+    if not opened:
+        throttle.record_failure(key)
         audit.record(
             session, "login.failed", subject="user:unknown" if user is None else f"user:{user.id}"
         )
-        return None
-    if not passwords.check_password(user.password_hash, password):
-        audit.record(session, "login.failed", subject=f"user:{user.id}")
-        return None
+        raise UserError(_l("The e-mail address or the password is not correct."))
+    throttle.forget(key)
+    if not user.is_confirmed:
+        audit.record(session, "login.unconfirmed", subject=f"user:{user.id}")
+        raise NotConfirmedError(user)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
     session.add(user)
     audit.record(session, "login", actor_id=user.id, subject=f"user:{user.id}")
+    return user
+
+
+def _development() -> bool:
+    """Tell whether the app runs in debug or test mode, where the demo lives."""
+    return bool(current_app.debug or current_app.testing)
+
+
+def renew_confirmation(session: Session, user: User) -> str:
+    """Issue a fresh confirmation link for an unconfirmed account; return its token."""
+    token = links.issue(session, user, TokenPurpose.CONFIRM_EMAIL)
+    audit.record(
+        session, "account.confirmation_renewed", actor_id=user.id, subject=f"user:{user.id}"
+    )
+    return token
+
+
+def confirm_email(session: Session, token: str, password: str) -> User:
+    """Confirm an account's address through its link and the password chosen with it.
+
+    Asking for the password means that whoever clicks a link they did not ask for cannot
+    finish someone else's registration with their address.
+
+    :raises LoginDelayedError: after too many wrong passwords for this address.
+    :raises UserError: when the link is no longer valid or the password is wrong.
+    """
+    found = links.open_link(session, token, TokenPurpose.CONFIRM_EMAIL)
+    if found is None:
+        raise UserError(_l("This link is no longer valid. Register again to get a new one."))
+    row, user = found
+    key = address_key(user.email)
+    wait = throttle.seconds_to_wait(key)
+    if wait:
+        raise LoginDelayedError(wait)
+    if not passwords.check_password(user.password_hash, password):
+        throttle.record_failure(key)
+        audit.record(session, "account.confirmation_failed", subject=f"user:{user.id}")
+        raise UserError(_l("The password is not correct."), field="password")
+    throttle.forget(key)
+    row.used_at = user.email_confirmed_at = user.last_login_at = utcnow()
+    session.add_all([row, user])
+    audit.record(session, "account.confirmed", actor_id=user.id, subject=f"user:{user.id}")
     return user
 
 
@@ -118,43 +278,34 @@ def start_password_reset(session: Session, email: str) -> tuple[User, str] | Non
     if user is None or not user.is_active:
         audit.record(session, "password.reset_requested", subject="user:unknown")
         return None
-    token, digest = new_token()
-    hours = current_app.config["PASSWORD_RESET_HOURS"]
-    session.add(
-        PasswordResetToken(
-            user_id=user.id, token_hash=digest, expires_at=utcnow() + timedelta(hours=hours)
-        )
-    )
+    token = links.issue(session, user, TokenPurpose.RESET_PASSWORD)
     audit.record(session, "password.reset_requested", actor_id=user.id, subject=f"user:{user.id}")
-    session.flush()
     return user, token
 
 
-def reset_token_user(session: Session, token: str) -> tuple[PasswordResetToken, User] | None:
-    """Return the unused, unexpired reset link and its account, if the token names one."""
-    row = session.exec(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
-    ).first()
-    if row is None or row.used_at is not None or row.expires_at < utcnow():
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return row, user
+def link_user(session: Session, token: str, purpose: TokenPurpose) -> User | None:
+    """Return the account an unused, unexpired link of this purpose belongs to, if any."""
+    found = links.open_link(session, token, purpose)
+    return found[1] if found else None
 
 
 def reset_password(session: Session, token: str, new_password: str) -> User:
     """Set a new password through a reset link, which is then used up.
 
+    The link reached the account's mailbox, so it confirms the address too, and it lifts
+    any wait that wrong passwords had put on the address.
+
     :raises UserError: when the link is unknown, used or expired, or the password is refused.
     """
-    found = reset_token_user(session, token)
+    found = links.open_link(session, token, TokenPurpose.RESET_PASSWORD)
     if found is None:
         raise UserError(_l("This link is no longer valid. Ask for a new one."))
-    row, user = found
-    check_password_rules(new_password)
-    row.used_at = utcnow()
+    _row, user = found
+    check_password_rules(new_password, user.email, user.name)
+    if not user.is_confirmed:
+        user.email_confirmed_at = utcnow()
     _set_password(session, user, new_password)
+    throttle.forget(address_key(user.email))
     audit.record(session, "password.reset", actor_id=user.id, subject=f"user:{user.id}")
     return user
 
@@ -166,24 +317,17 @@ def change_password(session: Session, user: User, current: str, new_password: st
     """
     if not passwords.check_password(user.password_hash, current):
         raise UserError(_l("The current password is not correct."), field="current_password")
-    check_password_rules(new_password)
+    check_password_rules(new_password, user.email, user.name)
     _set_password(session, user, new_password)
     audit.record(session, "password.changed", actor_id=user.id, subject=f"user:{user.id}")
 
 
 def _set_password(session: Session, user: User, new_password: str) -> None:
-    """Store a new hash; end every session and reset link issued under the old password."""
+    """Store a new hash; end every session and every link issued under the old password."""
     user.password_hash = passwords.hash_password(new_password)
     user.session_epoch += 1
     session.add(user)
-    now = utcnow()
-    for row in session.exec(
-        select(PasswordResetToken).where(
-            PasswordResetToken.user_id == user.id, col(PasswordResetToken.used_at).is_(None)
-        )
-    ):
-        row.used_at = now
-        session.add(row)
+    links.use_up_all(session, user)
     session.flush()
 
 

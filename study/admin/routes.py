@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,7 @@ from ..authz import admin_required
 from ..db import get_session
 from ..errors import UserError
 from ..mail import outbox as dev_outbox
-from ..mail import outbox_enabled, send_mail
+from ..mail import outbox_enabled, send_template
 from ..urls import external_url
 from ..views import render_form, show_user_error
 from . import bp
@@ -53,6 +53,8 @@ def create_user():
                 password=secrets.token_urlsafe(24),
                 role=Role(form.role.data),
                 actor_id=current_user.id,
+                # Setting the password through the mailed link confirms the address.
+                confirmed=False,
             )
             _user, token = accounts.start_password_reset(db, user.email)
         except UserError as error:
@@ -60,14 +62,12 @@ def create_user():
             show_user_error(form, error)
         else:
             db.commit()
-            sent = send_mail(
+            sent = send_template(
                 user.email,
-                _("Your account at Intervjustudie"),
-                _(
-                    "Hello %(name)s,\n\nAn account has been created for you. Choose your password here:\n%(link)s",
-                    name=user.name,
-                    link=external_url("accounts.reset_password", token=token),
-                ),
+                "account_created",
+                name=user.name,
+                hours=current_app.config["PASSWORD_RESET_HOURS"],
+                link=external_url("accounts.reset_password", token=token),
             )
             if sent:
                 flash(

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts import services as accounts
 from ..accounts.models import Role
-from ..accounts.routes import start_session
+from ..accounts.routes import limit_setting, start_session, submitted_address
 from ..authz import student_required
 from ..db import get_session
 from ..errors import UserError
-from ..mail import send_mail
+from ..extensions import limiter
+from ..mail import send_template
 from ..urls import external_url
 from ..views import render_form, show_user_error
 from . import bp, services
@@ -88,6 +89,10 @@ def plan(study_id: int):
 
 @bp.route("/studies/<int:study_id>/members", methods=["GET", "POST"])
 @login_required
+@limiter.limit(limit_setting("INVITE_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(
+    limit_setting("ADDRESS_MAIL_RATE_LIMIT"), methods=["POST"], key_func=submitted_address
+)
 def members(study_id: int):
     """Show who works on the study; authors invite co-authors and the supervisor here."""
     study, member = study_for_member(study_id)
@@ -132,18 +137,14 @@ def members(study_id: int):
 
 def _send_invitation(study: Study, email: str, role: MemberRole, token: str) -> bool:
     """E-mail an invitation link; return whether it could be sent."""
-    part = _("supervisor") if role is MemberRole.SUPERVISOR else _("co-author")
-    return send_mail(
+    return send_template(
         email,
-        _("Invitation to the study “%(title)s”", title=study.title),
-        _(
-            "Hello,\n\n%(name)s invites you to take part as %(part)s in the study “%(title)s” in Intervjustudie.\n"
-            "Open this link to accept:\n%(link)s\n",
-            name=current_user.name,
-            part=part,
-            title=study.title,
-            link=external_url("studies.invitation", token=token),
-        ),
+        "invitation",
+        inviter=current_user.name,
+        title=study.title,
+        supervisor=role is MemberRole.SUPERVISOR,
+        days=current_app.config["INVITATION_DAYS"],
+        link=external_url("studies.invitation", token=token),
     )
 
 
@@ -201,8 +202,14 @@ def invited_register(token: str):
     if form.validate_on_submit():
         role = Role.SUPERVISOR if found.role is MemberRole.SUPERVISOR else Role.STUDENT
         try:
+            # The link reached the invited mailbox: the address is proven.
             user = accounts.create_user(
-                db, email=found.email, name=form.name.data, password=form.password.data, role=role
+                db,
+                email=found.email,
+                name=form.name.data,
+                password=form.password.data,
+                role=role,
+                confirmed=True,
             )
             services.accept_invitation(db, found, user)
         except UserError as error:

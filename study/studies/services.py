@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from .. import audit
 from ..accounts.models import Role, User
@@ -153,8 +153,25 @@ def invite_member(
 ) -> tuple[StudyInvitation, str]:
     """Invite a co-author or the supervisor by e-mail; return the invitation and its token.
 
-    :raises UserError: when the address already works on the study or a supervisor exists.
+    :raises UserError: when the actor is not an author with a confirmed address, the
+        study has sent its invitations for today, the address already works on the study,
+        or a supervisor exists.
     """
+    author = membership(session, study.id, actor)
+    if author is None or author.role is not MemberRole.AUTHOR:
+        raise UserError(_l("Only the study's authors invite people."))
+    if not actor.is_confirmed:
+        raise UserError(_l("Confirm your e-mail address before you invite anyone."))
+    limit = current_app.config["INVITATIONS_PER_STUDY_PER_DAY"]
+    if invitations_today(session, study) >= limit:
+        raise UserError(
+            _l(
+                "The study has sent %(n)d invitations in the last 24 hours, which is as many as "
+                "it may. Try again tomorrow.",
+                n=limit,
+            ),
+            field="email",
+        )
     email = normalize_email(email)
     for member, user in members(session, study):
         if user.email == email:
@@ -182,6 +199,16 @@ def invite_member(
         role=role.value,
     )
     return invitation, token
+
+
+def invitations_today(session: Session, study: Study) -> int:
+    """Count the invitations the study has sent in the last 24 hours."""
+    since = utcnow() - timedelta(days=1)
+    return session.exec(
+        select(func.count())
+        .select_from(StudyInvitation)
+        .where(StudyInvitation.study_id == study.id, StudyInvitation.created_at > since)
+    ).one()
 
 
 def open_invitation(session: Session, token: str) -> StudyInvitation | None:

@@ -3,43 +3,14 @@
 from __future__ import annotations
 
 import re
-import socket
 
-import pytest
-from aiosmtpd.controller import Controller
-
-from study import create_app
-
-
-class Inbox:
-    """An SMTP handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield controller, inbox
-    controller.stop()
+from ..conftest import make_app
 
 
 def test_a_reset_link_goes_out_over_smtp(app_config, monkeypatch, tmp_path, make_user, smtp_server):
     controller, inbox = smtp_server
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "smtp"))
-    application = create_app(
-        {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port}
-    )
+    application = make_app({**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port})
     user = make_user()
     response = application.test_client().post("/password/forgot", data={"email": user.email})
     assert response.status_code == 302

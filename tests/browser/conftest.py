@@ -83,3 +83,18 @@ def page_factory(browser, live_server):
     for context in contexts:
         context.close()
     assert not foreign, f"pages requested other hosts: {foreign}"
+
+
+def wait_for_outbox(app, count: int = 1, seconds: float = 10):
+    """Wait until the outbox holds `count` messages and return the newest.
+
+    Mail to visitors leaves after the response is closed, which can be a moment after the
+    browser has already shown the next page.
+    """
+    import time
+
+    deadline = time.monotonic() + seconds
+    while len(app.extensions["outbox"]) < count:
+        assert time.monotonic() < deadline, "no mail arrived"
+        time.sleep(0.05)
+    return app.extensions["outbox"][0]
