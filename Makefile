@@ -56,6 +56,8 @@ extract: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/vault.py
 	$(BIN)/python bench/pseudonymize.py
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/login.py
 
 clean:
 	rm -rf $(VENV) $(COMPILED) .pytest_cache .ruff_cache

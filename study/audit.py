@@ -33,7 +33,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, select
 
-from .audit_key import AUDIT_KEY_ENV, AuditKeyError, load_audit_key
+from .audit_key import AUDIT_KEY_ENV, KEY_FILE, AuditKeyError, load_audit_key
+from .canonical import canonical_json
 from .models import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
@@ -65,7 +66,7 @@ class AuditEvent(SQLModel, table=True):
 
     def payload(self) -> bytes:
         """Return the bytes the hash covers: this entry's fields and the previous hash."""
-        return json.dumps(
+        return canonical_json(
             [
                 self.id,
                 self.created_at.isoformat(),
@@ -75,9 +76,7 @@ class AuditEvent(SQLModel, table=True):
                 self.subject,
                 self.details,
                 self.prev_hash,
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
+            ]
         ).encode()
 
     def compute_hash(self, key: bytes) -> str:
@@ -115,6 +114,11 @@ def audit_key(session: Session, *, check: bool = True) -> bytes:
     return key
 
 
+def _plain(details: dict[str, Any]) -> dict[str, Any]:
+    """Return the details with every value JSON can not hold as its text (enums, dates)."""
+    return json.loads(json.dumps(details, default=str))
+
+
 def record(
     session: Session,
     action: str,
@@ -139,7 +143,7 @@ def record(
         actor_id=actor_id,
         study_id=study_id,
         subject=subject,
-        details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+        details=canonical_json(_plain(details)),
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event.compute_hash(key)
@@ -335,6 +339,12 @@ def verify_log(session: Session, *heads: tuple[int, str]) -> tuple[int, ChainBre
                 f"{newest[0]}, so entries cut off the end would go unnoticed: restore the file "
                 "from its backup"
             )
+        if (Path(instance_path) / "keys" / KEY_FILE).exists():
+            # The key file is written with the first entry: a log that had one is not empty.
+            raise AnchorError(
+                f"the audit log is empty and the anchor {path} is missing, although the audit "
+                "key shows that entries were written: the whole log was removed"
+            )
         return verify(session, *heads)
     return verify(session, anchor, *heads)
 
@@ -408,3 +418,11 @@ def init_app(app: Flask) -> None:
     """Register the `audit` commands and the app as the one its database engine serves."""
     _APPS[app.extensions["db_engine"]] = weakref.ref(app)
     app.cli.add_command(audit_group)
+    if os.environ.get(AUDIT_KEY_ENV):
+        # A malformed key is a configuration error at start, not a 500 at the first log-in.
+        try:
+            load_audit_key(Path(app.instance_path))
+        except AuditKeyError as error:
+            from .config import ConfigurationError
+
+            raise ConfigurationError(str(error)) from None

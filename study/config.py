@@ -34,6 +34,9 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "SUPERVISOR_EMAIL_DOMAINS": "comma-separated e-mail domains (e.g. gu.se) whose addresses may "
     "create a supervisor account through a study's invitation; others need the administrator",
     "VAULT_PATH": "folder of the encrypted files (default: instance/vault)",
+    "SENSITIVE_DATA_FORBIDDEN": "1 where this university forbids sensitive personal data "
+    "(GDPR art. 9) and data on criminal offences in student theses: such an answer in the "
+    "self-review then blocks approval until it is changed",
     "INTERVJUSTUDIE_MASTER_KEY": "master key (base64, 32 bytes) instead of instance/keys/; "
     "`flask --app app keys new-master` prints one",
     "INTERVJUSTUDIE_RETIRED_MASTER_KEYS": "comma-separated earlier master keys, "
@@ -82,10 +85,12 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "TRUSTED_HOSTS": "",
         "PROXY_HOPS": 0,
         "SUPERVISOR_EMAIL_DOMAINS": "",
+        "SENSITIVE_DATA_FORBIDDEN": False,
         "VAULT_BACKEND": "files",
         "VAULT_PATH": str(instance_path / "vault"),
         "PASSWORD_RESET_HOURS": 2,
         "CONFIRMATION_HOURS": 48,
+        "CONFIRMATION_RESEND_MINUTES": 10,
         "INVITATION_DAYS": 14,
         "ARGON2_PARAMS": {},
         "BABEL_DEFAULT_LOCALE": "sv",
@@ -102,7 +107,7 @@ def from_environment() -> dict[str, Any]:
             continue
         if name in ("MAIL_PORT", "PROXY_HOPS"):
             found[name] = int(value)
-        elif name == "MAIL_USE_TLS":
+        elif name in ("MAIL_USE_TLS", "SENSITIVE_DATA_FORBIDDEN"):
             found[name] = value.lower() in ("1", "true", "yes")
         elif name == "IDLE_TIMEOUT_MINUTES":
             found["IDLE_TIMEOUT"] = timedelta(minutes=int(value))

@@ -68,11 +68,14 @@ def _register_blueprints(app: Flask) -> None:
     """Attach every area's pages."""
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
+    from .ethics import bp as ethics_bp
     from .guide import bp as guide_bp
     from .main import bp as main_bp
+    from .review import bp as review_bp
     from .studies import bp as studies_bp
 
-    for blueprint in (main_bp, accounts_bp, admin_bp, studies_bp, guide_bp):
+    blueprints = (main_bp, accounts_bp, admin_bp, studies_bp, review_bp, ethics_bp, guide_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -15,6 +15,7 @@ import queue
 import re
 import smtplib
 import threading
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,8 +32,11 @@ OUTBOX_SIZE = 200
 #: How much of a text a person chose (a study title, a name) a message quotes at most.
 QUOTE_LIMIT = 120
 _SCHEME = re.compile(r"\b([a-z][a-z0-9+.-]*):/+", re.IGNORECASE)
-# A dot between two parts of a host name (a letter or digit before it, two letters after).
-_HOST_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})")
+#: Full stops of other scripts that some programs also read as a dot in a host name.
+_IDEOGRAPHIC_STOPS = {0x3002: ".", 0xFF61: ".", 0xFE52: "."}
+# A dot between two parts of a host name (a letter or digit before it, two letters after),
+# or inside a numeric address (1.2.3.4).
+_HOST_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})|(?<=\d)\.(?=\d+\.\d)|(?<=\d\.\d)\.(?=\d)")
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,11 @@ def quoted(text: str) -> str:
     Anyone can title a study "log in at http://phish.example/" and invite strangers: the
     title still reaches them, but as "http[:]//phish[.]example/", in quotation marks.
     """
-    text = " ".join(str(text).split())
+    # Compatibility forms folded ("evil．com" is "evil.com"), format characters such as
+    # right-to-left overrides dropped, white space made single spaces.
+    text = unicodedata.normalize("NFKC", str(text)).translate(_IDEOGRAPHIC_STOPS)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = " ".join(text.split())
     if len(text) > QUOTE_LIMIT:
         text = text[: QUOTE_LIMIT - 1].rstrip() + "…"
     text = _SCHEME.sub(r"\1[:]//", text)

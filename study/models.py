@@ -15,6 +15,8 @@ MODEL_MODULES = (
     "study.audit",
     "study.accounts.models",
     "study.studies.models",
+    "study.review.models",
+    "study.ethics.models",
     "study.guide.models",
     "study.respondents.models",
     "study.vault.models",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -82,7 +82,7 @@ UNTRUSTED_HOST_TEXT = (
 FORM_BODY_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 #: A path segment that looks like a link token (new_token() makes 43 such characters).
-_TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{4}[A-Za-z0-9_-]{16,}(?=[/?\s\"]|$)")
+_TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])")
 
 
 def accepts_files(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,6 +105,11 @@ class TokenMaskingFilter(logging.Filter):
             record.msg = mask_tokens(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(mask_tokens(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, Mapping):
+            # Gunicorn's access log passes its atoms as a mapping.
+            record.args = {
+                k: mask_tokens(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
         return True
 
 

@@ -7,7 +7,6 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -23,7 +22,6 @@ from study.studies import services as studies
 from study.studies.models import MemberRole, Study
 
 PASSWORD = "correct horse battery"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 #: The audit key every app of a test shares (a test's second app has its own instance/).
 TEST_AUDIT_KEY = "dGVzdC1hdWRpdC1rZXktdGhpcnR5LXR3by1ieXRlcyE="
@@ -235,3 +233,41 @@ def smtp_server():
     controller.start()
     yield controller, inbox
     controller.stop()
+
+
+def quiet_answers(**given) -> dict:
+    """Return a complete self-review: the given answers, and "no" or the first option elsewhere.
+
+    `given` maps question keys to values (with an explanation where one is asked for).
+    """
+    from study.ethics import questions
+
+    answers = {k: {"value": v, "explanation": "Förklaring."} for k, v in given.items()}
+    while missing := questions.missing(answers):
+        question = missing[0]
+        if question.key in answers:
+            answers[question.key]["explanation"] = "Förklaring."
+            continue
+        values = [o.value for o in question.options]
+        if question.kind is questions.Kind.DATE:
+            value = "2027-06-30"
+        elif question.kind is questions.Kind.MULTI:
+            value = values[:1]
+        elif "no" in values:
+            value = "no"
+        elif values:
+            value = question.default or values[0]
+        else:
+            value = "Svar."
+        answers[question.key] = {"value": value, "explanation": "Förklaring."}
+    return answers
+
+
+def answer_self_review(app, session, study, actor, **given) -> None:
+    """Store a complete self-review for a study through the service."""
+    from study.ethics import services as ethics
+
+    changes = {k: (a["value"], a["explanation"]) for k, a in quiet_answers(**given).items()}
+    with app.test_request_context():
+        ethics.save_answers(session, study, actor, changes)
+        session.commit()

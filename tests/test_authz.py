@@ -16,8 +16,11 @@ from study.accounts import links
 from study.accounts import services as accounts
 from study.accounts.models import Role, TokenPurpose
 from study.accounts.services import start_password_reset
+from study.review import services as review
 from study.studies import services as studies
 from study.studies.models import MemberRole
+
+from .conftest import answer_self_review
 
 PASSWORD = "correct horse battery"
 ACTORS = ("anonymous", "owner", "other_student", "supervisor", "other_supervisor", "admin")
@@ -42,6 +45,14 @@ STUDY_MEMBER = {
     "admin": "hidden",
 }
 STUDY_AUTHOR = {**STUDY_MEMBER, "supervisor": "forbidden"}
+SUPERVISORS = {
+    **dict.fromkeys(ACTORS, "forbidden"),
+    "anonymous": "login",
+    "supervisor": "ok",
+    "other_supervisor": "ok",
+}
+#: Only the study's supervisor decides; its student is refused by the review service.
+STUDY_SUPERVISOR = {**STUDY_MEMBER, "owner": "refused"}
 #: The invitation in the world is for an address none of the actors has.
 NOT_INVITED = {**dict.fromkeys(ACTORS, "refused"), "anonymous": "login"}
 
@@ -81,6 +92,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("studies.invited_register", "GET"): PUBLIC,
     ("studies.invited_register", "POST"): PUBLIC,
     ("guide.show", "GET"): STUDY_MEMBER,
+    ("review.show", "GET"): STUDY_MEMBER,
+    ("review.submit", "POST"): STUDY_AUTHOR,
+    ("review.decide", "POST"): STUDY_SUPERVISOR,
+    ("review.overview", "GET"): SUPERVISORS,
+    ("ethics.overview", "GET"): STUDY_MEMBER,
+    ("ethics.section", "GET"): STUDY_MEMBER,
+    ("ethics.section", "POST"): STUDY_AUTHOR,
+    ("ethics.summary_pdf", "GET"): STUDY_MEMBER,
 }
 
 
@@ -123,6 +142,13 @@ def world(app, session, make_user, make_study) -> World:
         "admin": make_user(Role.ADMIN),
     }
     study = make_study(owner, supervisor)
+    # The study's self-review waits for the supervisor; a second one is ready to submit.
+    answer_self_review(app, session, study, owner)
+    with app.test_request_context():
+        review.submit(session, study, owner, "ethics")
+        session.commit()
+    ready = make_study(owner, supervisor, title="En färdig egengranskning")
+    answer_self_review(app, session, ready, owner)
     make_study(users["other_student"], users["other_supervisor"], title="En annan studie")
     with app.test_request_context():
         _invitation, token = studies.invite_member(
@@ -143,6 +169,10 @@ def world(app, session, make_user, make_study) -> World:
         "active": 1,
         "accounts.reset_password": {"token": reset_token},
         "accounts.confirm_email": {"token": confirm_token},
+        "step": "ethics",
+        "section": "informationskravet",
+        "review.submit": {"study_id": ready.id},
+        "ethics.section": {"study_id": ready.id},
     }
     return World(users, values)
 

@@ -12,8 +12,11 @@ from sqlmodel import SQLModel
 
 from study.accounts.models import Role
 from study.models import import_all_models
+from study.review import services as review
 from study.studies import services as studies
 from study.studies.models import MemberRole
+
+from .conftest import answer_self_review
 
 #: Who sends the malformed data to each POST route: someone the route lets in.
 SENDERS = {
@@ -30,6 +33,9 @@ SENDERS = {
     "studies.members": "owner",
     "studies.accept_invitation": "owner",
     "studies.invited_register": "anonymous",
+    "review.submit": "owner",
+    "review.decide": "supervisor",
+    "ethics.section": "owner",
 }
 #: Routes that take no input at all: there is nothing to malform.
 NO_INPUT = {"accounts.logout"}
@@ -43,7 +49,14 @@ WRONG_TYPES = {
     "role": "kung",
     "email": "inte en adress",
 }
-UNKNOWN = {"study_id": 999_999, "user_id": 999_999, "token": "okänd-länk", "active": 1}
+UNKNOWN = {
+    "study_id": 999_999,
+    "user_id": 999_999,
+    "token": "okänd-länk",
+    "active": 1,
+    "step": "okänt-steg",
+    "section": "okänd-del",
+}
 
 
 def post_routes(app) -> list[str]:
@@ -59,8 +72,14 @@ def test_every_post_route_has_a_sender(app):
 @pytest.fixture
 def world(app, session, make_user, make_study):
     owner = make_user(Role.STUDENT)
-    users = {"owner": owner, "admin": make_user(Role.ADMIN)}
-    study = make_study(owner, make_user(Role.SUPERVISOR))
+    supervisor = make_user(Role.SUPERVISOR)
+    users = {"owner": owner, "admin": make_user(Role.ADMIN), "supervisor": supervisor}
+    study = make_study(owner, supervisor)
+    # A self-review that waits for the supervisor, so that a decision can be malformed.
+    answer_self_review(app, session, study, owner)
+    with app.test_request_context():
+        review.submit(session, study, owner, "ethics")
+        session.commit()
     with app.test_request_context():
         _inv, token = studies.invite_member(
             session, study, owner, "ny@example.org", MemberRole.AUTHOR
@@ -69,7 +88,14 @@ def world(app, session, make_user, make_study):
 
         _user, reset = start_password_reset(session, owner.email)
         session.commit()
-    values = {"study_id": study.id, "user_id": owner.id, "token": token, "active": 1}
+    values = {
+        "study_id": study.id,
+        "user_id": owner.id,
+        "token": token,
+        "active": 1,
+        "step": "ethics",
+        "section": "informationskravet",
+    }
     return users, values, reset
 
 

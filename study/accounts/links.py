@@ -55,6 +55,22 @@ def open_link(
     return row, user
 
 
+def issued_within(session: Session, user: User, purpose: TokenPurpose, minutes: int) -> bool:
+    """Tell whether an unused link of this purpose was issued in the last `minutes`."""
+    since = utcnow() - timedelta(minutes=minutes)
+    return (
+        session.exec(
+            select(AccountToken).where(
+                AccountToken.user_id == user.id,
+                AccountToken.purpose == purpose,
+                col(AccountToken.used_at).is_(None),
+                AccountToken.created_at > since,
+            )
+        ).first()
+        is not None
+    )
+
+
 def use_up_all(session: Session, user: User) -> None:
     """End every unused link of the account (its password changed)."""
     _use_up(session, user, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from ..db import get_session
 from ..errors import UserError
@@ -36,6 +37,16 @@ def submitted_address() -> str:
     return "address:" + services.address_key(request.form.get("email", ""))
 
 
+#: One budget per mailbox for every form that mails an address someone typed (register,
+#: forgot password, invite): shared, so that three forms do not give three budgets.
+address_mail_limit = limiter.shared_limit(
+    limit_setting("ADDRESS_MAIL_RATE_LIMIT"),
+    scope="address-mail",
+    key_func=submitted_address,
+    methods=["POST"],
+)
+
+
 def start_session(user) -> None:
     """Log a user in on a fresh session (no fixation), keeping only the language choice."""
     clear_session()
@@ -45,9 +56,7 @@ def start_session(user) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(limit_setting("REGISTER_RATE_LIMIT"), methods=["POST"])
-@limiter.limit(
-    limit_setting("ADDRESS_MAIL_RATE_LIMIT"), methods=["POST"], key_func=submitted_address
-)
+@address_mail_limit
 def register():
     """Let a student create an account, usable once the address is confirmed by link."""
     if current_user.is_authenticated:
@@ -62,6 +71,11 @@ def register():
         except UserError as error:
             db.rollback()
             show_user_error(form, error)
+        except IntegrityError:
+            # A registration of the same new address at the same moment won the race: the
+            # answer is the one any taken address gets.
+            db.rollback()
+            return _registration_answer(form.email.data)
         else:
             db.commit()
             user = registration.user
@@ -75,17 +89,21 @@ def register():
                     login_link=external_url("accounts.login"),
                     reset_link=external_url("accounts.forgot_password"),
                 )
-            # The same answer whether or not the address had an account.
-            flash(
-                _(
-                    "We have sent a message to %(email)s. Open the link in it to confirm the "
-                    "address; then you can log in.",
-                    email=user.email,
-                ),
-                "info",
-            )
-            return redirect(url_for("accounts.login"))
+            return _registration_answer(user.email)
     return render_form("accounts/register.html", form)
+
+
+def _registration_answer(email: str):
+    """Answer a registration the same way whether or not the address had an account."""
+    flash(
+        _(
+            "We have sent a message to %(email)s. Open the link in it to confirm the "
+            "address; then you can log in.",
+            email=services.address_key(email),
+        ),
+        "info",
+    )
+    return redirect(url_for("accounts.login"))
 
 
 def _mail_confirmation(user, token: str) -> None:
@@ -132,7 +150,9 @@ def login():
         try:
             user = services.authenticate(db, form.email.data, form.password.data)
         except services.NotConfirmedError as pending:
-            _mail_confirmation(pending.user, services.renew_confirmation(db, pending.user))
+            token = services.renew_confirmation(db, pending.user)
+            if token is not None:
+                _mail_confirmation(pending.user, token)
             db.commit()
             form.form_errors.append(pending.message)
         except UserError as error:
@@ -160,9 +180,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(limit_setting("RESET_RATE_LIMIT"), methods=["POST"])
-@limiter.limit(
-    limit_setting("ADDRESS_MAIL_RATE_LIMIT"), methods=["POST"], key_func=submitted_address
-)
+@address_mail_limit
 def forgot_password():
     """Send a single-use reset link to an account's address."""
     form = ForgotPasswordForm()

@@ -135,7 +135,9 @@ def register(session: Session, *, email: str, name: str, password: str) -> Regis
     check_password_rules(password, email, name)
     password_hash = passwords.hash_password(password)
     existing = session.exec(select(User).where(User.email == email)).first()
-    if existing is not None and existing.is_confirmed:
+    # Only a student's own unfinished registration is taken over; an account the
+    # administrator made (a supervisor's) waits for its owner's reset link.
+    if existing is not None and (existing.is_confirmed or existing.role is not Role.STUDENT):
         audit.record(session, "account.registration_refused", subject=f"user:{existing.id}")
         return Registration(existing, None)
     if existing is None:
@@ -191,7 +193,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     :raises UserError: when the address or the password is wrong (one message for both).
     """
     key = address_key(email)
-    wait = throttle.seconds_to_wait(key)
+    wait = throttle.begin_attempt(key)
     if wait:
         audit.record(session, "login.delayed", subject="address")
         raise LoginDelayedError(wait)
@@ -205,7 +207,6 @@ def authenticate(session: Session, email: str, password: str) -> User:
         audit.record(session, "login.demo_password_refused", subject=f"user:{user.id}")
         opened = False
     if not opened:
-        throttle.record_failure(key)
         audit.record(
             session, "login.failed", subject="user:unknown" if user is None else f"user:{user.id}"
         )
@@ -222,13 +223,23 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
+def _resend_minutes() -> int:
+    return current_app.config["CONFIRMATION_RESEND_MINUTES"]
+
+
 def _development() -> bool:
     """Tell whether the app runs in debug or test mode, where the demo lives."""
     return bool(current_app.debug or current_app.testing)
 
 
-def renew_confirmation(session: Session, user: User) -> str:
-    """Issue a fresh confirmation link for an unconfirmed account; return its token."""
+def renew_confirmation(session: Session, user: User) -> str | None:
+    """Issue a fresh confirmation link for an unconfirmed account; return its token.
+
+    Return None, and send nothing, while the last link is younger than
+    CONFIRMATION_RESEND_MINUTES: logging in again and again must not flood a mailbox.
+    """
+    if links.issued_within(session, user, TokenPurpose.CONFIRM_EMAIL, _resend_minutes()):
+        return None
     token = links.issue(session, user, TokenPurpose.CONFIRM_EMAIL)
     audit.record(
         session, "account.confirmation_renewed", actor_id=user.id, subject=f"user:{user.id}"
@@ -250,11 +261,10 @@ def confirm_email(session: Session, token: str, password: str) -> User:
         raise UserError(_l("This link is no longer valid. Register again to get a new one."))
     row, user = found
     key = address_key(user.email)
-    wait = throttle.seconds_to_wait(key)
+    wait = throttle.begin_attempt(key)
     if wait:
         raise LoginDelayedError(wait)
     if not passwords.check_password(user.password_hash, password):
-        throttle.record_failure(key)
         audit.record(session, "account.confirmation_failed", subject=f"user:{user.id}")
         raise UserError(_l("The password is not correct."), field="password")
     throttle.forget(key)

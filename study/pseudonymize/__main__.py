@@ -1,4 +1,4 @@
-"""Command line: ``python -m study.pseudonymize suggest|apply`` (see DESIGN.md)."""
+"""Command line: ``python -m study.pseudonymize suggest|apply`` (see docs/design.md)."""
 
 from __future__ import annotations
 

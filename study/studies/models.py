@@ -23,6 +23,8 @@ class StepStatus(StrEnum):
 
     NOT_STARTED = "not_started"
     DRAFT = "draft"
+    #: A step that needs no approval (the plan) has every required field filled.
+    COMPLETE = "complete"
     SUBMITTED = "submitted"
     APPROVED = "approved"
     CHANGES_REQUESTED = "changes_requested"
@@ -107,6 +109,8 @@ class StudyStep(SQLModel, table=True):
     study_id: int = Field(foreign_key="study.id", index=True)
     step: str = Field(max_length=32)
     status: StepStatus = Field(default=StepStatus.NOT_STARTED, sa_column=enum_column(StepStatus))
+    # The version the supervisor approved last; it stays when the step is edited again.
+    approved_version_id: int | None = Field(default=None, foreign_key="step_version.id")
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -8,16 +8,18 @@ from flask_login import current_user, login_required
 
 from ..accounts import services as accounts
 from ..accounts.models import Role
-from ..accounts.routes import limit_setting, start_session, submitted_address
+from ..accounts.routes import address_mail_limit, limit_setting, start_session
 from ..authz import student_required
 from ..db import get_session
 from ..errors import UserError
 from ..extensions import limiter
 from ..mail import send_template
+from ..models import utcnow
 from ..urls import external_url
 from ..views import render_form, show_user_error
 from . import bp, services
 from .access import study_for_author, study_for_member
+from .dashboard import step_cards, whats_next
 from .forms import AcceptInvitationForm, InvitedAccountForm, InviteForm, PlanForm
 from .models import MemberRole, Study
 from .steps import STATUS_LABELS
@@ -60,7 +62,8 @@ def dashboard(study_id: int):
         "studies/dashboard.html",
         study=study,
         member=member,
-        steps=services.step_statuses(db, study),
+        cards=step_cards(db, study, member),
+        milestones=whats_next(study, utcnow().date()),
         status_labels=STATUS_LABELS,
         members=services.members(db, study),
     )
@@ -90,9 +93,7 @@ def plan(study_id: int):
 @bp.route("/studies/<int:study_id>/members", methods=["GET", "POST"])
 @login_required
 @limiter.limit(limit_setting("INVITE_RATE_LIMIT"), methods=["POST"])
-@limiter.limit(
-    limit_setting("ADDRESS_MAIL_RATE_LIMIT"), methods=["POST"], key_func=submitted_address
-)
+@address_mail_limit
 def members(study_id: int):
     """Show who works on the study; authors invite co-authors and the supervisor here."""
     study, member = study_for_member(study_id)

@@ -19,7 +19,7 @@ from ..tokens import new_token, token_hash
 from .models import MemberRole, StepStatus, Study, StudyInvitation, StudyMember, StudyStep
 from .steps import STEPS, STEPS_BY_KEY, Step, combined_status
 
-#: The plan fields a student edits (DESIGN.md step 1).
+#: The plan fields a student edits (docs/design.md, step 1).
 PLAN_FIELDS = (
     "title",
     "level",
@@ -38,6 +38,24 @@ PLAN_FIELDS = (
     "submission_on",
     "retention",
 )
+#: The plan fields step 1 needs before it is complete, with how the student knows them.
+REQUIRED_PLAN_FIELDS = {
+    "title": _l("Title"),
+    "university": _l("University"),
+    "department": _l("Department"),
+    "controller": _l("Controller (personuppgiftsansvarig)"),
+    "data_protection_officer": _l("Data protection officer, contact"),
+    "purpose": _l("Purpose"),
+    "research_questions": _l("Research questions"),
+    "method": _l("Method"),
+    "sample": _l("Sample"),
+    "recruitment": _l("Recruitment"),
+    "planned_interviews": _l("Planned number of interviews"),
+    "interviews_from": _l("Interviews from"),
+    "interviews_to": _l("Interviews until"),
+    "submission_on": _l("Thesis submission"),
+    "retention": _l("Retention"),
+}
 TEXT_FIELDS = set(PLAN_FIELDS) - {
     "planned_interviews",
     "interviews_from",
@@ -57,7 +75,7 @@ def create_study(session: Session, owner: User, plan: dict[str, Any]) -> Study:
     session.add(study)
     session.flush()
     session.add(StudyMember(study_id=study.id, user_id=owner.id, role=MemberRole.AUTHOR))
-    set_step_status(session, study, "plan", StepStatus.DRAFT)
+    set_step_status(session, study, "plan", plan_status(study))
     audit.record(
         session, "study.created", actor_id=owner.id, study_id=study.id, subject=f"study:{study.id}"
     )
@@ -81,7 +99,7 @@ def update_plan(session: Session, study: Study, actor: User, plan: dict[str, Any
         setattr(study, name, value)
     study.updated_at = utcnow()
     session.add(study)
-    set_step_status(session, study, "plan", StepStatus.DRAFT)
+    set_step_status(session, study, "plan", plan_status(study))
     audit.record(
         session,
         "study.plan_saved",
@@ -90,6 +108,18 @@ def update_plan(session: Session, study: Study, actor: User, plan: dict[str, Any
         subject=f"study:{study.id}",
     )
     return study
+
+
+def plan_missing(study: Study) -> list:
+    """Return the labels of the required plan fields that are still empty."""
+    return [
+        label for name, label in REQUIRED_PLAN_FIELDS.items() if getattr(study, name) in (None, "")
+    ]
+
+
+def plan_status(study: Study) -> StepStatus:
+    """Return the plan's status: complete once every required field is filled."""
+    return StepStatus.DRAFT if plan_missing(study) else StepStatus.COMPLETE
 
 
 def _plan_values(plan: dict[str, Any]) -> dict[str, Any]:

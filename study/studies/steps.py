@@ -1,4 +1,4 @@
-"""The eleven life-cycle steps of a study, written as data (DESIGN.md, "The life of a study")."""
+"""The eleven life-cycle steps of a study, written as data (docs/design.md, "The life of a study")."""
 
 from __future__ import annotations
 
@@ -22,16 +22,25 @@ class Step:
     needs_approval: bool = False
     #: The status is derived from other steps rather than stored.
     derived_from: tuple[str, ...] = ()
+    #: The page where the step is done (takes study_id), once the step has one.
+    endpoint: str | None = None
 
 
 STEPS: tuple[Step, ...] = (
-    Step(1, "plan", _l("Plan"), _l("Purpose, research questions, method, sample and timeline.")),
+    Step(
+        1,
+        "plan",
+        _l("Plan"),
+        _l("Purpose, research questions, method, sample and timeline."),
+        endpoint="studies.plan",
+    ),
     Step(
         2,
         "ethics",
         _l("Ethics self-review"),
         _l("The four requirements and data protection."),
         True,
+        endpoint="ethics.overview",
     ),
     Step(
         3,
@@ -47,7 +56,14 @@ STEPS: tuple[Step, ...] = (
         _l("What respondents consent to, item by item."),
         True,
     ),
-    Step(5, "guide", _l("Interview guide"), _l("Sections, questions, probes and scripts."), True),
+    Step(
+        5,
+        "guide",
+        _l("Interview guide"),
+        _l("Sections, questions, probes and scripts."),
+        True,
+        endpoint="guide.show",
+    ),
     Step(
         6,
         "approval",
@@ -84,6 +100,7 @@ STEPS_BY_KEY = {step.key: step for step in STEPS}
 STATUS_LABELS = {
     StepStatus.NOT_STARTED: _l("Not started"),
     StepStatus.DRAFT: _l("Draft"),
+    StepStatus.COMPLETE: _l("Complete"),
     StepStatus.SUBMITTED: _l("Submitted"),
     StepStatus.APPROVED: _l("Approved"),
     StepStatus.CHANGES_REQUESTED: _l("Changes requested"),
@@ -96,8 +113,30 @@ def combined_status(statuses: list[StepStatus]) -> StepStatus:
         return StepStatus.NOT_STARTED
     if StepStatus.CHANGES_REQUESTED in statuses:
         return StepStatus.CHANGES_REQUESTED
-    if all(s is StepStatus.APPROVED for s in statuses):
+    if all(s in (StepStatus.APPROVED, StepStatus.COMPLETE) for s in statuses):
         return StepStatus.APPROVED
     if all(s in (StepStatus.SUBMITTED, StepStatus.APPROVED) for s in statuses):
         return StepStatus.SUBMITTED
     return StepStatus.DRAFT
+
+
+#: What a step's card asks of the student, by status.
+AUTHOR_ACTIONS = {
+    StepStatus.NOT_STARTED: _l("Start this step."),
+    StepStatus.DRAFT: _l("Finish it and submit it to your supervisor."),
+    StepStatus.COMPLETE: _l("Done. You can still change it."),
+    StepStatus.SUBMITTED: _l("Waits for your supervisor's review."),
+    StepStatus.CHANGES_REQUESTED: _l(
+        "Make the changes your supervisor asks for, then submit again."
+    ),
+    StepStatus.APPROVED: _l("Approved."),
+}
+#: What a step's card asks of the supervisor, by status.
+SUPERVISOR_ACTIONS = {
+    StepStatus.NOT_STARTED: _l("Not started by the student."),
+    StepStatus.DRAFT: _l("The student is working on it."),
+    StepStatus.COMPLETE: _l("Complete."),
+    StepStatus.SUBMITTED: _l("Waits for your review."),
+    StepStatus.CHANGES_REQUESTED: _l("Waits for the student's changes."),
+    StepStatus.APPROVED: _l("Approved."),
+}

@@ -116,6 +116,7 @@ def test_registering_again_before_confirming_sends_a_new_link_and_voids_the_old(
 
 
 def test_logging_in_unconfirmed_sends_a_fresh_link(client, auth, app):
+    app.config["CONFIRMATION_RESEND_MINUTES"] = 0
     register(client)
     before = len(app.extensions["outbox"])
     auth.login("sara@example.org", "tio tecken!")
@@ -142,3 +143,45 @@ def test_registration_is_audited_without_the_address(client, session):
     register(client)
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "account.registered")).one()
     assert "sara" not in event.details and "sara" not in event.subject
+
+
+def test_logging_in_unconfirmed_again_and_again_does_not_flood_the_mailbox(client, auth, app):
+    register(client)
+    for _ in range(5):
+        assert auth.login("sara@example.org", "tio tecken!").status_code == 400
+    assert len(app.extensions["outbox"]) == 1
+
+
+def test_a_mailbox_has_one_budget_across_every_form_that_mails_it(app, make_user):
+    app.config["ADDRESS_MAIL_RATE_LIMIT"] = "2 per hour"
+    make_user(email="sara@example.org")
+    codes = [
+        app.test_client().post("/register", data=NEW).status_code,
+        app.test_client().post("/password/forgot", data={"email": "sara@example.org"}).status_code,
+        app.test_client().post("/password/forgot", data={"email": "SARA@example.org"}).status_code,
+        app.test_client().post("/register", data=NEW).status_code,
+    ]
+    assert codes == [302, 302, 429, 429]
+
+
+def test_registering_cannot_take_over_an_account_the_administrator_made(app, session, client):
+    from study.accounts import services as accounts
+    from study.accounts.models import Role
+
+    with app.test_request_context():
+        accounts.create_user(
+            session,
+            email="sara@example.org",
+            name="Handledare Sara",
+            password="ett hemligt lösen",
+            role=Role.SUPERVISOR,
+            confirmed=False,
+        )
+        session.commit()
+    register(
+        client, name="Inkräktare", password="blå himmel över sjön", confirm="blå himmel över sjön"
+    )
+    session.expire_all()
+    user = session.exec(select(User)).one()
+    assert user.name == "Handledare Sara" and user.role is Role.SUPERVISOR
+    assert "/account/confirm/" not in app.extensions["outbox"][0].body

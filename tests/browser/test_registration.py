@@ -16,7 +16,12 @@ PASSWORD = "mitt eget långa lösen"
 def app_config(app_config, smtp_server):
     """Mail leaves through the test's SMTP server instead of the outbox."""
     controller, _inbox = smtp_server
-    return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port}
+    return {
+        **app_config,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": controller.port,
+        "CONFIRMATION_RESEND_MINUTES": 0,
+    }
 
 
 def wait_for_mail(inbox, count: int = 1, seconds: float = 10):

@@ -7,12 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from study.pseudonymize.codekey import CodeKey
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "transcripts"
-#: Marked transcripts beside this file: our own (data/) and the sets written without looking at
+#: Marked transcripts beside this file: the product's four samples (samples/), our own
+#: (data/) and the sets written without looking at
 #: the engine, to measure it on text it was not built on (blind/, blind2/ …).
 HERE = Path(__file__).resolve().parent
 SPAN = re.compile(r"\[\[([A-Z]+)\|([^\]|]+)\]\]")
@@ -74,8 +72,4 @@ def marked_corpus(folder: Path) -> tuple[list[Transcript], CodeKey]:
 
 def marked_set(which: str) -> tuple[list[Transcript], CodeKey]:
     """Return a named set of marked transcripts with its key: "samples", "own", "blind5" …"""
-    if which == "samples":
-        if not SAMPLES.is_dir():
-            pytest.skip("the shared sample transcripts are not beside the repository")
-        return marked_corpus(SAMPLES)
     return marked_corpus(HERE / ("data" if which == "own" else which))

@@ -1,4 +1,4 @@
-"""The command line as DESIGN.md gives it."""
+"""The command line as docs/design.md gives it."""
 
 from __future__ import annotations
 
