@@ -82,6 +82,8 @@ def app_config(database_url, tmp_path) -> dict:
         "REGISTER_RATE_LIMIT": "1000 per minute",
         "INVITE_RATE_LIMIT": "1000 per minute",
         "ADDRESS_MAIL_RATE_LIMIT": "1000 per minute",
+        # Tests make many studies for one student; the limits have tests of their own.
+        "INVITATIONS_PER_STUDY_PER_DAY": 1000,
         "SERVER_NAME": "localhost",
         # Invited supervisors at this domain may create their accounts through the link.
         "SUPERVISOR_EMAIL_DOMAINS": "example.org",

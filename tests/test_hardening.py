@@ -238,3 +238,23 @@ def test_reset_mail_to_one_address_is_limited_whatever_the_ip(app, make_user):
     ]
     assert codes == [302, 302, 302, 429, 429]
     assert len(app.extensions["outbox"]) == 3
+
+
+def test_new_studies_do_not_multiply_a_persons_invitations(app, session, make_user, make_study):
+    from study.errors import UserError
+    from study.studies import services as studies
+    from study.studies.models import MemberRole
+
+    app.config["INVITATIONS_PER_STUDY_PER_DAY"] = 2
+    owner = make_user()
+    sent = 0
+    with app.test_request_context():
+        with pytest.raises(UserError):
+            for n in range(10):
+                study = make_study(owner, title=f"Studie {n}")
+                for m in range(2):
+                    studies.invite_member(
+                        session, study, owner, f"p{n}-{m}@example.org", MemberRole.AUTHOR
+                    )
+                    sent += 1
+    assert sent == 4

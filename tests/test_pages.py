@@ -14,13 +14,16 @@ STYLESHEET = Path(__file__).resolve().parents[1] / "study" / "static" / "style.c
 
 # Where the focus ring is drawn (the backgrounds of the page around a control), and the fills
 # of controls, which the ring's halo sits against. Every background in style.css is one of them.
-SURFACES = ("--paper", "--soft")
+SURFACES = ("--paper", "--soft", "--warn-soft", "--bad-soft", "--ok-soft")
 CONTROL_FILLS = ("--accent",)
 FOCUSABLE = ("a", "button", "input", "select", "textarea", ".error-summary")
 
 # Colour pairs the stylesheet puts together: text needs 4.5:1, borders that identify a
 # control or its state need 3:1 (WCAG 1.4.3 and 1.4.11).
 TEXT_PAIRS = [
+    ("--ink", "--warn-soft"),
+    ("--bad", "--bad-soft"),
+    ("--ok", "--ok-soft"),
     ("--ink", "--paper"),
     ("--ink", "--soft"),
     ("--muted", "--paper"),

@@ -95,7 +95,8 @@ def section(study_id: int, section: str):
             db.commit()
             if autosave:
                 done, total = questions.progress(given)[current.key]
-                return jsonify(saved=True, answered=done, total=total)
+                shown = [q.key for q in questions.visible(given) if q.section == current.key]
+                return jsonify(saved=True, answered=done, total=total, visible=shown)
             flash(_("Your answers are saved."), "success")
             following = SECTION_KEYS.index(current.key) + 1
             if following < len(SECTION_KEYS) and request.form.get("next"):
@@ -132,17 +133,25 @@ def section(study_id: int, section: str):
 @bp.get("/studies/<int:study_id>/ethics/summary.pdf")
 @login_required
 def summary_pdf(study_id: int):
-    """Render the self-review as PDF: a version (?version=N, default the newest) or the draft.
+    """Render the self-review as PDF: a version (?version=N, default the newest), or the draft.
+
+    The draft is what the student is editing now (?draft=1, or while nothing is submitted).
 
     Every page of a version that is not approved, and of the draft, says "Draft".
     """
     study, _member = study_for_member(study_id)
     db = get_session()
     history = review.history(db, study, services.STEP)
-    number = request.args.get("version", type=int)
-    chosen = [(v, d) for v, d in history if number is None or v.number == number][:1]
-    if number is not None and not chosen:
+    asked = request.args.get("version")
+    if asked is not None and not asked.isdigit():
         abort(404)
+    number = int(asked) if asked else None
+    if request.args.get("draft"):
+        chosen = []
+    else:
+        chosen = [(v, d) for v, d in history if number is None or v.number == number][:1]
+        if number is not None and not chosen:
+            abort(404)
     version, decision = chosen[0] if chosen else (None, None)
     document = version.content if version else services.document(db, study)
     approved = decision is not None and decision.outcome is Outcome.APPROVED

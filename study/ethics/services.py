@@ -41,9 +41,10 @@ def save_answers(
 
     An empty value removes the answer. Nothing is stored unless every change is valid.
 
-    :raises UserError: when the step waits for review, or an answer is not acceptable
-        (the error names the question's key as its field).
+    :raises UserError: when the actor is not an author of the study, the step waits for
+        review, or an answer is not acceptable (the error names the question's key).
     """
+    review.require_author(session, study, actor)
     review.check_editable(session, study, STEP)
     current = answers(session, study)
     for key, (value, explanation) in changes.items():

@@ -10,6 +10,9 @@ from markupsafe import Markup, escape
 
 from .documents import Item, StepDocument
 
+#: How many word pairs two texts may have before they are compared whole, not word by word.
+WORD_PAIRS_LIMIT = 40_000
+
 
 @dataclass(frozen=True)
 class Change:
@@ -53,6 +56,10 @@ def _change(item: Item, previous: Item | None) -> Change:
 def _mark_words(before: str, after: str) -> tuple[Markup, Markup]:
     """Return both texts with the words only one of them has marked."""
     old, new = before.split(" "), after.split(" ")
+    if len(old) * len(new) > WORD_PAIRS_LIMIT:
+        # Comparing word by word grows fast with repeated words: a long answer is shown as
+        # replaced whole, so that no answer can make the supervisor's page slow.
+        return Markup("<del>%s</del>") % before, Markup("<ins>%s</ins>") % after
     left, right = [], []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         a, b = escape(" ".join(old[i1:i2])), escape(" ".join(new[j1:j2]))

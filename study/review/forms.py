@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput
 
 from ..forms import BaseForm
 from .documents import Blocker, Item
@@ -28,6 +29,10 @@ class DecisionForm(BaseForm):
             SelectChoice(Outcome.CHANGES_REQUESTED.value, _l("Ask for changes")),
         ],
         validators=[DataRequired(_l("Choose a decision."))],
+    )
+    #: The version the supervisor read: the decision is refused if another one waits now.
+    version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(_l("Reload the page and decide again."))]
     )
     comment = TextAreaField(
         _l("Comment on the step"),

@@ -42,9 +42,17 @@ def show(study_id: int, step: str):
     if member.role is MemberRole.SUPERVISOR and state.waiting_for_review:
         document = state.latest.content
         form = decision_form(source.items(document), source.blockers(document))
-        previous = services.last_reviewed(db, study, step)
-        changes = compare(source, previous.content if previous else None, document)
+        changes = _changes(db, study, step, source, document)
     return _render(study, member, step, state, form, changes)
+
+
+def _changes(db, study, step, source, document):
+    """Compare a waiting version with the one the supervisor reviewed last, if any."""
+    previous = services.last_reviewed(db, study, step)
+    return (
+        compare(source, previous.content if previous else None, document),
+        previous.number if previous else None,
+    )
 
 
 def _render(study, member, step, state, form, changes, status_code: int = 200):
@@ -66,7 +74,8 @@ def _render(study, member, step, state, form, changes, status_code: int = 200):
         history=services.history(db, study, step),
         form=form,
         submit_form=SubmitForm(),
-        changes=changes,
+        changes=changes[0] if changes else None,
+        compared_with=changes[1] if changes else None,
     ), status_code
 
 
@@ -113,6 +122,7 @@ def decide(study_id: int, step: str):
                 comment=form.comment.data or "",
                 item_comments=form.item_comments(),
                 acknowledged=form.acknowledged(),
+                version_number=form.version.data,
             )
         except UserError as error:
             db.rollback()
@@ -128,9 +138,9 @@ def decide(study_id: int, step: str):
     elif member.role is not MemberRole.SUPERVISOR:
         flash(_("Only the study's supervisor decides on its ethics steps."), "error")
         return redirect(url_for("review.show", study_id=study.id, step=step)), 303
-    previous = services.last_reviewed(db, study, step)
-    changes = compare(source, previous.content if previous else None, document)
-    return _render(study, member, step, state, form, changes, 400)
+    return _render(
+        study, member, step, state, form, _changes(db, study, step, source, document), 400
+    )
 
 
 @bp.get("/supervision")

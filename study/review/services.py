@@ -148,6 +148,16 @@ def _require_role(session: Session, study: Study, actor: User, role: MemberRole)
         raise UserError(_l("Only the study's authors submit its ethics steps."))
 
 
+def require_author(session: Session, study: Study, actor: User) -> None:
+    """Refuse anyone but an author of the study.
+
+    :raises UserError: when the actor does not write this study.
+    """
+    member = membership(session, study.id, actor)
+    if member is None or member.role is not MemberRole.AUTHOR:
+        raise UserError(_l("Only the study's authors change its ethics steps."))
+
+
 def check_editable(session: Session, study: Study, step: str) -> None:
     """Refuse a change to a step's draft while a version of it waits for review.
 
@@ -234,20 +244,27 @@ def decide(
     comment: str = "",
     item_comments: dict[str, str] | None = None,
     acknowledged: list[str] | tuple[str, ...] = (),
+    version_number: int | None = None,
 ) -> ReviewDecision:
     """Approve the waiting version, or ask for changes with comments.
 
     Approval needs every blocking warning of the version acknowledged, and none that only
     a change to the document can clear.
 
+    :param version_number: the version the supervisor read, if the decision names one.
     :raises UserError: when the actor is not this study's supervisor, nothing waits for
-        review, a request for changes has no comment, or a blocking warning stands.
+        review or not the version read, a request for changes has no comment, or a
+        blocking warning stands.
     """
     _require_role(session, study, actor, MemberRole.SUPERVISOR)
     state = step_state(session, study, step)
     if not state.waiting_for_review:
         raise UserError(_l("No version of this step waits for review."))
     version = state.latest
+    if version_number is not None and version_number != version.number:
+        raise UserError(
+            _l("Another version waits now: read version %(n)d before you decide.", n=version.number)
+        )
     comments = {k: v.strip() for k, v in (item_comments or {}).items() if v and v.strip()}
     comment = comment.strip()
     blockers = document_of(step).blockers(version.content)

@@ -1,4 +1,5 @@
-// Saves a self-review section as the student answers, so that nothing typed is lost.
+// Saves a self-review section as the student answers, so that nothing typed is lost, and
+// shows the follow-up questions and explanation fields the answers call for.
 // Without JavaScript the Save button does the same; the server decides what is valid.
 (function () {
   "use strict";
@@ -6,6 +7,29 @@
   if (!form || !window.fetch) { return; }
   var status = form.querySelector(".save-status");
   var timer = null;
+
+  function chosen(question) {
+    return Array.prototype.map.call(
+      question.querySelectorAll("input:checked"), function (input) { return input.value; });
+  }
+
+  // An explanation field shows when the answer asks for one, or when it already has text.
+  function showExplanations() {
+    form.querySelectorAll(".question[data-explain-when]").forEach(function (question) {
+      var box = question.querySelector(".explanation");
+      var wanted = question.dataset.explainWhen.split(" ").filter(Boolean);
+      if (!box || !wanted.length) { return; }
+      var text = box.querySelector("textarea");
+      box.hidden = !(chosen(question).some(function (v) { return wanted.indexOf(v) >= 0; }) ||
+                     (text && text.value.trim()));
+    });
+  }
+
+  function showFollowUps(visible) {
+    form.querySelectorAll(".question[data-follow-up]").forEach(function (question) {
+      question.hidden = visible.indexOf(question.id.replace(/^q-/, "")) < 0;
+    });
+  }
 
   function save() {
     var data = new URLSearchParams(new FormData(form));
@@ -20,6 +44,7 @@
         if (response.ok && body.saved) {
           var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
           status.textContent = form.dataset.saved + " " + time + " (" + body.answered + "/" + body.total + ")";
+          showFollowUps(body.visible || []);
         } else {
           status.textContent = form.dataset.failed;
         }
@@ -27,7 +52,9 @@
     }).catch(function () { status.textContent = form.dataset.failed; });
   }
 
+  showExplanations();
   form.addEventListener("change", function () {
+    showExplanations();
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 300);
   });

@@ -46,7 +46,7 @@ def step_cards(session: Session, study: Study, member: StudyMember) -> list[Step
             if member.role is not MemberRole.AUTHOR:
                 endpoint = None
         action = actions.get(status, "")
-        if changed:
+        if changed and status is StepStatus.DRAFT and member.role is MemberRole.AUTHOR:
             action = _l("Changed since approval: submit the new version for approval.")
         if step.derived_from or (endpoint is None and step.key != "plan"):
             action = "" if step.derived_from else _l("Comes later in the study.")

@@ -193,6 +193,12 @@ def invite_member(
     if not actor.is_confirmed:
         raise UserError(_l("Confirm your e-mail address before you invite anyone."))
     limit = current_app.config["INVITATIONS_PER_STUDY_PER_DAY"]
+    # Per person too: new studies must not multiply the day's invitations.
+    if invitations_today(session, invited_by=actor) >= limit * 2:
+        raise UserError(
+            _l("You have sent as many invitations as you may in 24 hours. Try again tomorrow."),
+            field="email",
+        )
     if invitations_today(session, study) >= limit:
         raise UserError(
             _l(
@@ -231,14 +237,20 @@ def invite_member(
     return invitation, token
 
 
-def invitations_today(session: Session, study: Study) -> int:
-    """Count the invitations the study has sent in the last 24 hours."""
-    since = utcnow() - timedelta(days=1)
-    return session.exec(
+def invitations_today(
+    session: Session, study: Study | None = None, *, invited_by: User | None = None
+) -> int:
+    """Count the invitations sent in the last 24 hours, from a study or by a person."""
+    query = (
         select(func.count())
         .select_from(StudyInvitation)
-        .where(StudyInvitation.study_id == study.id, StudyInvitation.created_at > since)
-    ).one()
+        .where(StudyInvitation.created_at > utcnow() - timedelta(days=1))
+    )
+    if study is not None:
+        query = query.where(StudyInvitation.study_id == study.id)
+    if invited_by is not None:
+        query = query.where(StudyInvitation.invited_by == invited_by.id)
+    return session.exec(query).one()
 
 
 def open_invitation(session: Session, token: str) -> StudyInvitation | None:

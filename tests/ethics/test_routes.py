@@ -179,7 +179,14 @@ def test_autosave_answers_with_the_sections_progress(app, session, student, stud
     )
     assert response.status_code == 200
     # risk_of_harm needs its explanation first, and it opens the follow-up on support.
-    assert response.get_json() == {"saved": True, "answered": 1, "total": 6}
+    body = response.get_json()
+    assert {k: body[k] for k in ("saved", "answered", "total")} == {
+        "saved": True,
+        "answered": 1,
+        "total": 6,
+    }
+    # The section's questions shown now, for the page to show or hide its follow-ups.
+    assert body["visible"][0] == "respondents"
     assert stored(session, study)["respondents"]["value"] == "Lärare"
 
 
