@@ -23,7 +23,15 @@ from study.studies.models import MemberRole
 from .conftest import answer_self_review
 
 PASSWORD = "correct horse battery"
-ACTORS = ("anonymous", "owner", "other_student", "supervisor", "other_supervisor", "admin")
+ACTORS = (
+    "anonymous",
+    "owner",
+    "co_author",
+    "other_student",
+    "supervisor",
+    "other_supervisor",
+    "admin",
+)
 
 PUBLIC = dict.fromkeys(ACTORS, "ok")
 LOGGED_IN = {**dict.fromkeys(ACTORS, "ok"), "anonymous": "login"}
@@ -31,6 +39,7 @@ ADMIN = {**dict.fromkeys(ACTORS, "forbidden"), "anonymous": "login", "admin": "o
 STUDENT = {
     "anonymous": "login",
     "owner": "ok",
+    "co_author": "ok",
     "other_student": "ok",
     "supervisor": "forbidden",
     "other_supervisor": "forbidden",
@@ -39,6 +48,7 @@ STUDENT = {
 STUDY_MEMBER = {
     "anonymous": "login",
     "owner": "ok",
+    "co_author": "ok",
     "supervisor": "ok",
     "other_student": "hidden",
     "other_supervisor": "hidden",
@@ -52,7 +62,7 @@ SUPERVISORS = {
     "other_supervisor": "ok",
 }
 #: Only the study's supervisor decides; its student is refused by the review service.
-STUDY_SUPERVISOR = {**STUDY_MEMBER, "owner": "refused"}
+STUDY_SUPERVISOR = {**STUDY_MEMBER, "owner": "refused", "co_author": "refused"}
 #: The invitation in the world is for an address none of the actors has.
 NOT_INVITED = {**dict.fromkeys(ACTORS, "refused"), "anonymous": "login"}
 
@@ -134,8 +144,10 @@ class World:
 def world(app, session, make_user, make_study) -> World:
     owner = make_user(Role.STUDENT)
     supervisor = make_user(Role.SUPERVISOR)
+    co_author = make_user(Role.STUDENT)
     users = {
         "owner": owner,
+        "co_author": co_author,
         "other_student": make_user(Role.STUDENT),
         "supervisor": supervisor,
         "other_supervisor": make_user(Role.SUPERVISOR),
@@ -149,6 +161,16 @@ def world(app, session, make_user, make_study) -> World:
         session.commit()
     ready = make_study(owner, supervisor, title="En färdig egengranskning")
     answer_self_review(app, session, ready, owner)
+    # The co-author submits a self-review of their own study (the owner's waits after hers).
+    ready_too = make_study(owner, supervisor, title="Ännu en färdig egengranskning")
+    answer_self_review(app, session, ready_too, owner)
+    with app.test_request_context():
+        for joined in (study, ready, ready_too):
+            invitation, _token = studies.invite_member(
+                session, joined, owner, co_author.email, MemberRole.AUTHOR
+            )
+            studies.accept_invitation(session, invitation, co_author)
+        session.commit()
     make_study(users["other_student"], users["other_supervisor"], title="En annan studie")
     with app.test_request_context():
         _invitation, token = studies.invite_member(
@@ -172,6 +194,7 @@ def world(app, session, make_user, make_study) -> World:
         "step": "ethics",
         "section": "informationskravet",
         "review.submit": {"study_id": ready.id},
+        ("review.submit", "co_author"): {"study_id": ready_too.id},
         "ethics.section": {"study_id": ready.id},
     }
     return World(users, values)
@@ -191,11 +214,15 @@ def outcome(client, response) -> str:
 @pytest.mark.parametrize(("endpoint", "method"), sorted(EXPECTATIONS))
 def test_access(app, world, auth, endpoint, method):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    with app.test_request_context():
-        values = {**world.values, **world.values.get(endpoint, {})}
-        url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
     wrong = []
     for actor in ACTORS:
+        values = {
+            **world.values,
+            **world.values.get(endpoint, {}),
+            **world.values.get((endpoint, actor), {}),
+        }
+        with app.test_request_context():
+            url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
         client = app.test_client()
         if actor != "anonymous":
             assert (

@@ -3,7 +3,6 @@ reaches nothing but the package's own assets."""
 
 from __future__ import annotations
 
-import ast
 import io
 import logging
 import socket
@@ -250,18 +249,3 @@ def test_documents_are_rendered_from_plain_values_not_orm_objects(pdf_app):
 def test_only_templates_under_pdf_are_rendered(pdf_app, name):
     with pdf_app.test_request_context(), pytest.raises(ValueError, match="template name"):
         pdf.render_pdf(name, title="T", draft=False)
-
-
-def test_only_study_pdf_imports_weasyprint():
-    importers = []
-    for path in sorted((ROOT / "study").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            else:
-                continue
-            if any(name == "weasyprint" or name.startswith("weasyprint.") for name in names):
-                importers.append(path.relative_to(ROOT).as_posix())
-    assert set(importers) == {"study/pdf.py"}
