@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Role
 from ..authz import role_required
@@ -88,11 +89,16 @@ def submit(study_id: int, step: str):
     db = get_session()
     try:
         version = services.submit(db, study, current_user, step)
+        db.commit()
     except UserError as error:
         db.rollback()
         flash(error.message, "error")
         return redirect(url_for("review.show", study_id=study.id, step=step)), 303
-    db.commit()
+    except IntegrityError:
+        # Two submissions at once (a double click, two co-authors): the other one counts.
+        db.rollback()
+        flash(_("This step was just submitted."), "info")
+        return redirect(url_for("review.show", study_id=study.id, step=step)), 303
     notices.notify_submitted(db, study, version, current_user)
     flash(_("Version %(n)d is submitted to your supervisor.", n=version.number), "success")
     return redirect(url_for("review.show", study_id=study.id, step=step))
@@ -124,6 +130,12 @@ def decide(study_id: int, step: str):
                 acknowledged=form.acknowledged(),
                 version_number=form.version.data,
             )
+            db.commit()
+        except IntegrityError:
+            # The same decision sent twice: the first one counts.
+            db.rollback()
+            flash(_("This version was just decided."), "info")
+            return redirect(url_for("review.show", study_id=study.id, step=step)), 303
         except UserError as error:
             db.rollback()
             if member.role is not MemberRole.SUPERVISOR:
@@ -131,7 +143,6 @@ def decide(study_id: int, step: str):
                 return redirect(url_for("review.show", study_id=study.id, step=step)), 303
             show_user_error(form, error)
         else:
-            db.commit()
             notices.notify_decided(db, study, state.latest, decision, current_user)
             flash(_("Your decision is recorded and the authors are told."), "success")
             return redirect(url_for("review.show", study_id=study.id, step=step))

@@ -1,0 +1,1 @@
+"""The information letter to respondents: writing it, with checks on its wording."""
