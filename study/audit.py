@@ -15,7 +15,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -112,11 +111,6 @@ def audit_key(session: Session, *, check: bool = True) -> bytes:
     return key
 
 
-def _plain(details: dict[str, Any]) -> dict[str, Any]:
-    """Return the details with every value JSON can not hold as its text (enums, dates)."""
-    return json.loads(json.dumps(details, default=str))
-
-
 def record(
     session: Session,
     action: str,
@@ -141,7 +135,7 @@ def record(
         actor_id=actor_id,
         study_id=study_id,
         subject=subject,
-        details=canonical_json(_plain(details)),
+        details=canonical_json(details, default=str),
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event.compute_hash(key)

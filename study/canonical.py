@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 
-def canonical_json(value: Any) -> str:
-    """Return the canonical JSON text of a value made of dicts, lists, strings and numbers."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def canonical_json(value: Any, *, default: Callable[[Any], Any] | None = None) -> str:
+    """Return the canonical JSON text of a value made of dicts, lists, strings and numbers.
+
+    `default` turns any other value into one of those (the audit log passes `str`).
+    """
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default
+    )
 
 
 def content_hash(value: Any) -> str:

@@ -29,6 +29,12 @@ def _section(key: str) -> questions.Section:
     return found
 
 
+def _next_section(key: str) -> str | None:
+    """Return the key of the section after this one, or None after the last."""
+    following = SECTION_KEYS.index(key) + 1
+    return SECTION_KEYS[following] if following < len(SECTION_KEYS) else None
+
+
 def _nothing_to_save(form, shown: list, given: dict) -> bool:
     """Tell whether a section was sent empty where nothing was answered before (and say so)."""
     sent = any(value or explanation for value, explanation in form.changes(shown).values())
@@ -98,14 +104,10 @@ def section(study_id: int, section: str):
                 shown = [q.key for q in questions.visible(given) if q.section == current.key]
                 return jsonify(saved=True, answered=done, total=total, visible=shown)
             flash(_("Your answers are saved."), "success")
-            following = SECTION_KEYS.index(current.key) + 1
-            if following < len(SECTION_KEYS) and request.form.get("next"):
-                target = url_for(
-                    "ethics.section", study_id=study.id, section=SECTION_KEYS[following]
-                )
-            else:
-                target = url_for("ethics.overview", study_id=study.id)
-            return redirect(target)
+            following = _next_section(current.key)
+            if following and request.form.get("next"):
+                return redirect(url_for("ethics.section", study_id=study.id, section=following))
+            return redirect(url_for("ethics.overview", study_id=study.id))
     if autosave and form.errors:
         return jsonify(
             saved=False, errors={k: [str(m) for m in v] for k, v in form.errors.items()}
@@ -124,9 +126,7 @@ def section(study_id: int, section: str):
         progress=progress,
         read_only=member.role is not MemberRole.AUTHOR
         or review.step_state(db, study, services.STEP).waiting_for_review,
-        next_section=SECTION_KEYS[SECTION_KEYS.index(current.key) + 1]
-        if current.key != SECTION_KEYS[-1]
-        else None,
+        next_section=_next_section(current.key),
     )
 
 

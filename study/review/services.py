@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from .. import audit
 from ..accounts.models import User
@@ -140,12 +141,13 @@ def _set_status(
     session.flush()
 
 
-def _require_role(session: Session, study: Study, actor: User, role: MemberRole) -> None:
+def _require_role(
+    session: Session, study: Study, actor: User, role: MemberRole, refusal: LazyString
+) -> None:
+    """Refuse, with the refusal given, anyone who does not have this part in the study."""
     member = membership(session, study.id, actor)
     if member is None or member.role is not role:
-        if role is MemberRole.SUPERVISOR:
-            raise UserError(_l("Only the study's supervisor decides on its ethics steps."))
-        raise UserError(_l("Only the study's authors submit its ethics steps."))
+        raise UserError(refusal)
 
 
 def require_author(session: Session, study: Study, actor: User) -> None:
@@ -153,9 +155,13 @@ def require_author(session: Session, study: Study, actor: User) -> None:
 
     :raises UserError: when the actor does not write this study.
     """
-    member = membership(session, study.id, actor)
-    if member is None or member.role is not MemberRole.AUTHOR:
-        raise UserError(_l("Only the study's authors change its ethics steps."))
+    _require_role(
+        session,
+        study,
+        actor,
+        MemberRole.AUTHOR,
+        _l("Only the study's authors change its ethics steps."),
+    )
 
 
 def check_editable(session: Session, study: Study, step: str) -> None:
@@ -196,7 +202,13 @@ def submit(session: Session, study: Study, actor: User, step: str) -> StepVersio
     :raises UserError: when the actor is not an author, the step waits for review
         already, the document is incomplete, or nothing changed since the approval.
     """
-    _require_role(session, study, actor, MemberRole.AUTHOR)
+    _require_role(
+        session,
+        study,
+        actor,
+        MemberRole.AUTHOR,
+        _l("Only the study's authors submit its ethics steps."),
+    )
     source = document_of(step)
     state = step_state(session, study, step)
     if state.waiting_for_review:
@@ -256,7 +268,13 @@ def decide(
         review or not the version read, a request for changes has no comment, or a
         blocking warning stands.
     """
-    _require_role(session, study, actor, MemberRole.SUPERVISOR)
+    _require_role(
+        session,
+        study,
+        actor,
+        MemberRole.SUPERVISOR,
+        _l("Only the study's supervisor decides on its ethics steps."),
+    )
     state = step_state(session, study, step)
     if not state.waiting_for_review:
         raise UserError(_l("No version of this step waits for review."))
@@ -346,12 +364,6 @@ def may_recruit(session: Session, study: Study) -> bool:
     )
 
 
-def is_supervisor(session: Session, study: Study, user: User) -> bool:
-    """Tell whether the user supervises this study."""
-    member = membership(session, study.id, user)
-    return member is not None and member.role is MemberRole.SUPERVISOR
-
-
 def supervised(session: Session, user: User) -> list[tuple[Study, dict[str, StepState]]]:
     """Return the studies the user supervises with their reviewed steps, waiting ones first."""
     from .documents import PROVIDERS
@@ -372,12 +384,3 @@ def names(session: Session, user_ids: list[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(User).where(col(User.id).in_(set(user_ids))))
     return {user.id: user.name for user in rows}
-
-
-def pending_count(session: Session, study: Study) -> int:
-    """Count the study's steps that wait for the supervisor."""
-    return session.exec(
-        select(func.count())
-        .select_from(StudyStep)
-        .where(StudyStep.study_id == study.id, StudyStep.status == StepStatus.SUBMITTED)
-    ).one()
