@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from .accounts import services as accounts
 from .accounts.models import Role, User
 from .db import session_scope
+from .ethics import services as ethics
 from .guide.services import save_guide
 from .studies import services as studies
 from .studies.models import MemberRole
@@ -64,6 +65,13 @@ def create_demo(session: Session) -> User:
         session, study, student, supervisor.email, MemberRole.SUPERVISOR
     )
     studies.accept_invitation(session, invitation, supervisor)
+    answers = load_demo_document("self_review.json")
+    ethics.save_answers(
+        session,
+        study,
+        student,
+        {key: (a["value"], a.get("explanation", "")) for key, a in answers.items()},
+    )
     save_guide(session, study, student, load_demo_document("interview_guide.json"))
     return student
 

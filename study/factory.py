@@ -70,11 +70,21 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .ethics import bp as ethics_bp
     from .guide import bp as guide_bp
+    from .letters import bp as letters_bp
     from .main import bp as main_bp
     from .review import bp as review_bp
     from .studies import bp as studies_bp
 
-    blueprints = (main_bp, accounts_bp, admin_bp, studies_bp, review_bp, ethics_bp, guide_bp)
+    blueprints = (
+        main_bp,
+        accounts_bp,
+        admin_bp,
+        studies_bp,
+        review_bp,
+        ethics_bp,
+        guide_bp,
+        letters_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

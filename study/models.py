@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "study.review.models",
     "study.ethics.models",
     "study.guide.models",
+    "study.letters.models",
     "study.respondents.models",
     "study.vault.models",
     "study.pseudonymize.models",

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import (
     Flask,
@@ -158,8 +159,23 @@ def refuse_unexpected_body() -> None:
     if request.mimetype not in FORM_BODY_TYPES:
         abort(400)
     view = current_app.view_functions.get(request.endpoint or "")
+    if request.mimetype == "application/x-www-form-urlencoded" and not _decodes(
+        request.get_data(cache=True)
+    ):
+        # Werkzeug keeps an escape that is not UTF-8 ("%FF") as literal text, where a form
+        # would store it unnoticed: such a body was never sent by a browser from our pages.
+        abort(400)
     if request.files and not getattr(view, "accepts_files", False):
         abort(400)
+
+
+def _decodes(body: bytes) -> bool:
+    """Tell whether a URL-encoded body is UTF-8 once its escapes are decoded."""
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def enforce_idle_timeout():

@@ -16,6 +16,8 @@ from study.accounts import links
 from study.accounts import services as accounts
 from study.accounts.models import Role, TokenPurpose
 from study.accounts.services import start_password_reset
+from study.letters import consent_form
+from study.letters import services as letters
 from study.review import services as review
 from study.studies import services as studies
 from study.studies.models import MemberRole
@@ -63,6 +65,9 @@ SUPERVISORS = {
 }
 #: Only the study's supervisor decides; its student is refused by the review service.
 STUDY_SUPERVISOR = {**STUDY_MEMBER, "owner": "refused", "co_author": "refused"}
+#: An author passes the access check and the service refuses the empty request: it names no
+#: language, section or item, or the consent form it would generate exists already.
+STUDY_AUTHOR_REFUSED = {**STUDY_AUTHOR, "owner": "refused", "co_author": "refused"}
 #: The invitation in the world is for an address none of the actors has.
 NOT_INVITED = {**dict.fromkeys(ACTORS, "refused"), "anonymous": "login"}
 
@@ -110,6 +115,23 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("ethics.section", "GET"): STUDY_MEMBER,
     ("ethics.section", "POST"): STUDY_AUTHOR,
     ("ethics.summary_pdf", "GET"): STUDY_MEMBER,
+    ("letters.overview", "GET"): STUDY_MEMBER,
+    ("letters.generate", "POST"): STUDY_AUTHOR_REFUSED,
+    ("letters.add_language", "POST"): STUDY_AUTHOR_REFUSED,
+    ("letters.remove_language", "POST"): STUDY_AUTHOR_REFUSED,
+    ("letters.add_sections", "POST"): STUDY_AUTHOR,
+    ("letters.remove_section", "POST"): STUDY_AUTHOR_REFUSED,
+    ("letters.edit", "GET"): STUDY_MEMBER,
+    ("letters.edit", "POST"): STUDY_AUTHOR,
+    ("letters.regenerate", "POST"): STUDY_AUTHOR_REFUSED,
+    ("letters.preview", "GET"): STUDY_MEMBER,
+    ("letters.letter_pdf", "GET"): STUDY_MEMBER,
+    ("letters.consent_form", "GET"): STUDY_MEMBER,
+    ("letters.consent_form", "POST"): STUDY_AUTHOR,
+    ("letters.generate_form", "POST"): STUDY_AUTHOR_REFUSED,
+    ("letters.add_item", "POST"): STUDY_AUTHOR,
+    ("letters.remove_item", "POST"): STUDY_AUTHOR_REFUSED,
+    ("letters.consent_pdf", "GET"): STUDY_MEMBER,
 }
 
 
@@ -170,6 +192,11 @@ def world(app, session, make_user, make_study) -> World:
                 session, joined, owner, co_author.email, MemberRole.AUTHOR
             )
             studies.accept_invitation(session, invitation, co_author)
+        session.commit()
+    # The waiting study has a letter in Swedish and English and a consent form.
+    with app.test_request_context():
+        letters.create(session, study, owner, ["sv", "en"])
+        consent_form.create(session, study, owner)
         session.commit()
     make_study(users["other_student"], users["other_supervisor"], title="En annan studie")
     with app.test_request_context():

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from study.accounts.models import Role
+from study.letters import consent_form
+from study.letters import services as letters
 from study.models import import_all_models
 from study.review import services as review
 from study.studies import services as studies
@@ -36,6 +38,17 @@ SENDERS = {
     "review.submit": "owner",
     "review.decide": "supervisor",
     "ethics.section": "owner",
+    "letters.generate": "owner",
+    "letters.add_language": "owner",
+    "letters.remove_language": "owner",
+    "letters.add_sections": "owner",
+    "letters.remove_section": "owner",
+    "letters.edit": "owner",
+    "letters.regenerate": "owner",
+    "letters.consent_form": "owner",
+    "letters.generate_form": "owner",
+    "letters.add_item": "owner",
+    "letters.remove_item": "owner",
 }
 #: Routes that take no input at all: there is nothing to malform.
 NO_INPUT = {"accounts.logout"}
@@ -56,6 +69,7 @@ UNKNOWN = {
     "active": 1,
     "step": "okänt-steg",
     "section": "okänd-del",
+    "code": "xx",
 }
 
 
@@ -80,6 +94,11 @@ def world(app, session, make_user, make_study):
     with app.test_request_context():
         review.submit(session, study, owner, "ethics")
         session.commit()
+    # A letter and a consent form, so that their editors have fields to malform.
+    with app.test_request_context():
+        letters.create(session, study, owner, ["sv"])
+        consent_form.create(session, study, owner)
+        session.commit()
     with app.test_request_context():
         _inv, token = studies.invite_member(
             session, study, owner, "ny@example.org", MemberRole.AUTHOR
@@ -95,6 +114,7 @@ def world(app, session, make_user, make_study):
         "active": 1,
         "step": "ethics",
         "section": "informationskravet",
+        "code": "sv",
     }
     return users, values, reset
 

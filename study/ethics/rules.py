@@ -44,6 +44,8 @@ class Consequence(StrEnum):
 
     GUARDIAN_CONSENT = "guardian_consent"
     CHILD_LETTER = "child_letter"
+    #: Respondents aged 15–17 consent themselves; the letter says so, in words for their age.
+    YOUNG_PERSON_CONSENT = "young_person_consent"
     LETTER_EXPLAINS_DEPENDENCY = "letter_explains_dependency"
     CONSENT_ITEM_AUDIO = "consent_item_audio"
     CONSENT_ITEM_VIDEO = "consent_item_video"
@@ -133,7 +135,8 @@ RULES: tuple[Rule, ...] = (
             "your university's rules. Write the letter so that they can understand it."
         ),
         ("minors",),
-        route=Route.ETHICS_COUNCIL,
+        (Consequence.YOUNG_PERSON_CONSENT,),
+        Route.ETHICS_COUNCIL,
         reason=_l("Respondents aged 15–17"),
     ),
     Rule(

@@ -1,1 +1,7 @@
-"""The information letter to respondents: writing it, with checks on its wording."""
+"""The information letter and the consent form: generated, written per language, checked."""
+
+from flask import Blueprint
+
+bp = Blueprint("letters", __name__)
+
+from . import document, routes  # noqa: E402,F401

@@ -193,10 +193,10 @@ def _patterns(kind: str, lang: str) -> tuple[re.Pattern[str], ...]:
     """Return the compiled phrases of a list in a language."""
     if lang not in LANGUAGES:
         raise ValueError(f"No {kind} list for the language {lang!r}")
-    return tuple(_pattern(phrase) for phrase in read_list(f"{kind}_{lang}.txt"))
+    return tuple(phrase_pattern(phrase) for phrase in read_list(f"{kind}_{lang}.txt"))
 
 
-def _pattern(phrase: str) -> re.Pattern[str]:
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Compile a phrase: whole words, any case, any white space between the words.
 
     In a word, "a/b" is either word and a final "*" allows any ending ("viktig*": viktigt,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -59,6 +60,8 @@ class StepDocument:
     blockers: Callable[[dict], list[Blocker]] = field(default=lambda _d: [])
     #: The endpoint of the document's PDF (takes study_id), if it has one.
     pdf_endpoint: str | None = None
+    #: The words of the link to that PDF.
+    pdf_label: str | LazyString = _l("Summary as PDF")
 
 
 PROVIDERS: dict[str, StepDocument] = {}

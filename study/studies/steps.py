@@ -48,6 +48,7 @@ STEPS: tuple[Step, ...] = (
         _l("Information letter"),
         _l("What respondents are told before they decide."),
         True,
+        endpoint="letters.overview",
     ),
     Step(
         4,
@@ -55,6 +56,7 @@ STEPS: tuple[Step, ...] = (
         _l("Consent form"),
         _l("What respondents consent to, item by item."),
         True,
+        endpoint="letters.consent_form",
     ),
     Step(
         5,

@@ -1,0 +1,157 @@
+"""The letter and the blank consent form as PDF and as a preview page, from a draft or a version.
+
+Which document: ?version=N a submitted version, ?draft=1 the draft being written; without
+either the newest version, or the draft while nothing is submitted. Every page of what is
+not an approved version says "Draft". Each download is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, request
+from flask_babel import force_locale
+from sqlmodel import Session
+
+from .. import audit
+from ..accounts.models import User
+from ..pdf import render_pdf
+from ..review import services as review
+from ..review.models import Outcome, StepVersion
+from ..studies.models import Study
+from . import consent, document
+from .document import AUDIENCE_LABELS
+from .drafts import LETTER
+from .generate import GENERATED
+from .sections import CHILD, MAIN, in_order
+
+
+def chosen(session: Session, study: Study, step: str) -> tuple[dict, StepVersion | None, bool]:
+    """Return the document asked for, its version (None for the draft) and if it is approved."""
+    asked = request.args.get("version")
+    if asked is not None and not asked.isdigit():
+        abort(404)
+    current = (
+        document.letter_document(session, study)
+        if step == LETTER
+        else document.form_document(session, study)
+    )
+    if request.args.get("draft"):
+        return current, None, False
+    history = review.history(session, study, step)
+    found = [(v, d) for v, d in history if asked is None or v.number == int(asked)][:1]
+    if not found:
+        if asked is not None:
+            abort(404)
+        return current, None, False
+    version, decision = found[0]
+    return version.content, version, decision is not None and decision.outcome is Outcome.APPROVED
+
+
+def letter_context(shown: dict, code: str, study: Study) -> dict:
+    """Return the plain values a letter in one language is shown from."""
+    written = shown["letters"][code]
+    audiences = []
+    for audience in (MAIN, CHILD):
+        sections = [
+            {"heading": s["heading"], "paragraphs": _paragraphs(s["text"])}
+            for _key, s in in_order(written.get(audience, {}))
+            if s["text"].strip()
+        ]
+        if sections:
+            audiences.append({"audience": audience, "sections": sections})
+    title = written.get("title", "").strip() or study.title
+    if code in GENERATED:
+        with force_locale(code):
+            child_title = f"{title} – {AUDIENCE_LABELS[CHILD]}"
+    else:
+        # In a language the app does not write, the student's title stands for both versions.
+        child_title = title
+    return {
+        "title": title,
+        "child_title": child_title,
+        "university": study.university,
+        "department": study.department,
+        "audiences": audiences,
+        "contacts": shown.get("facts", {}).get("contacts", []),
+    }
+
+
+def _paragraphs(text: str) -> list[dict]:
+    """Split a section's text into paragraphs and lists ("- " lines) for the page."""
+    blocks: list[dict] = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        prose: list[str] = []
+        for line in (line.strip() for line in block.split("\n")):
+            if not line:
+                continue
+            if line.startswith(("- ", "• ", "* ")):
+                if prose:
+                    blocks.append({"text": " ".join(prose)})
+                    prose = []
+                if not blocks or "items" not in blocks[-1]:
+                    blocks.append({"items": []})
+                blocks[-1]["items"].append(line[2:].strip())
+            else:
+                prose.append(line)
+        if prose:
+            blocks.append({"text": " ".join(prose)})
+    return blocks
+
+
+def form_context(shown: dict, code: str, study: Study) -> dict:
+    """Return the plain values a blank consent form in one language is shown from."""
+    return {
+        "labels": shown["labels"][code],
+        "items": [
+            {"text": item["texts"].get(code, ""), "required": item["required"]}
+            for item in shown["items"]
+        ],
+        "guardians": shown["signatures"] == consent.Signatures.GUARDIANS,
+        "university": study.university,
+        "department": study.department,
+        "study_title": study.title,
+    }
+
+
+def respond(session: Session, study: Study, step: str, actor: User) -> Response:
+    """Render the letter or the blank form as PDF in ?lang=, audit the download, answer it."""
+    shown, version, approved = chosen(session, study, step)
+    codes = shown.get("languages", [])
+    code = request.args.get("lang") or (codes[0] if codes else "")
+    if code not in codes:
+        abort(404)
+    if step == LETTER:
+        context = letter_context(shown, code, study)
+        pdf = render_pdf(
+            "letter",
+            title=context["title"] or study.title,
+            draft=not approved,
+            lang=code,
+            letter=context,
+        )
+    else:
+        context = form_context(shown, code, study)
+        pdf = render_pdf(
+            "consent_form",
+            title=context["labels"].get("title") or study.title,
+            draft=not approved,
+            lang=code,
+            **context,
+        )
+    audit.record(
+        session,
+        f"{step}.pdf_downloaded",
+        actor_id=actor.id,
+        study_id=study.id,
+        subject=f"step_version:{version.id}" if version else f"study:{study.id}",
+        language=code,
+        number=version.number if version else None,
+    )
+    session.commit()
+    name = f"{step.replace('_', '-')}-{study.id}-{code}" + (
+        f"-v{version.number}" if version else "-draft"
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )

@@ -1,0 +1,43 @@
+"""letter and consent form drafts
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-03 15:41:01.413522
+"""
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    op.create_table('letter_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('study_id', sa.Integer(), nullable=False),
+    sa.Column('step', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('content_json', sa.Text(), nullable=False),
+    sa.Column('updated_by', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['study_id'], ['study.id'], ),
+    sa.ForeignKeyConstraint(['updated_by'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('study_id', 'step')
+    )
+    with op.batch_alter_table('letter_draft', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_letter_draft_study_id'), ['study_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    with op.batch_alter_table('letter_draft', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letter_draft_study_id'))
+
+    op.drop_table('letter_draft')
