@@ -187,9 +187,7 @@ def main() -> None:
         return pdf.render_html("ethics_summary", title=study.title, draft=True, **values)
 
     def letter_html(session, study) -> str:
-        values = letters_pdfs.letter_context(
-            letters_document.letter_document(session, study), "sv", study
-        )
+        values = letters_pdfs.letter_context(letters_document.letter_document(session, study), "sv")
         return pdf.render_html(
             "letter", title=values["title"], draft=True, lang="sv", letter=values
         )

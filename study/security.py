@@ -24,8 +24,10 @@ from flask import (
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .db import get_session
@@ -163,7 +165,8 @@ def refuse_unexpected_body() -> None:
         request.get_data(cache=True)
     ):
         # Werkzeug keeps an escape that is not UTF-8 ("%FF") as literal text, where a form
-        # would store it unnoticed: such a body was never sent by a browser from our pages.
+        # would store it unnoticed: no browser sends that from our pages. (In a multipart
+        # body, which only upload views take, bad bytes become U+FFFD, which forms refuse.)
         abort(400)
     if request.files and not getattr(view, "accepts_files", False):
         abort(400)
@@ -259,8 +262,25 @@ def template_context() -> dict:
     }
 
 
+def _escaped_html(text: LazyString) -> Markup:
+    """Return a lazy string as HTML: its text escaped, like any other string's."""
+    return escape(str(text))
+
+
+def escape_lazy_strings() -> None:
+    """Make templates escape a lazy string's text, as they escape a plain string's.
+
+    Flask-Babel's LazyString offers `__html__` returning its text as it is, so Jinja (and a
+    flashed message, which Flask stores as Markup) takes it for safe HTML. A message such as
+    "write the section “%(section)s”" carries what a user wrote; none of the app's messages
+    holds markup, so every lazy string is escaped.
+    """
+    LazyString.__html__ = _escaped_html
+
+
 def init_app(app: Flask) -> None:
     """Install the session, header and error handling."""
+    escape_lazy_strings()
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log in to continue.")
     login_manager.login_message_category = "info"

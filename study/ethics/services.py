@@ -67,6 +67,8 @@ def save_answers(
     session.add(row)
     session.flush()
     review.record_edit(session, study, STEP)
+    # The letter and the consent form are made from these answers too.
+    review.refresh_approvals(session, study)
     audit.record(
         session,
         "ethics.saved",

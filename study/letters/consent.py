@@ -20,6 +20,8 @@ class ItemTemplate:
     """An item the app adds to the form, and when."""
 
     key: str
+    #: What the item is about, in short (in messages to the student).
+    name: LazyString
     text: LazyString
     #: A consent without this item ticked is no consent to take part.
     required: bool = False
@@ -32,6 +34,7 @@ class ItemTemplate:
 ITEMS: tuple[ItemTemplate, ...] = (
     ItemTemplate(
         "participation",
+        _l("taking part"),
         _l(
             "I have read the information letter about the study “%(title)s”, I have been able "
             "to ask questions, and I want to take part."
@@ -40,29 +43,35 @@ ITEMS: tuple[ItemTemplate, ...] = (
     ),
     ItemTemplate(
         "audio_recording",
+        _l("audio recording"),
         _l("I agree that the interview is recorded (sound only)."),
         needs=(Consequence.CONSENT_ITEM_AUDIO,),
     ),
     ItemTemplate(
         "video_recording",
+        _l("video recording"),
         _l("I agree that the interview is recorded on video."),
         needs=(Consequence.CONSENT_ITEM_VIDEO,),
     ),
     ItemTemplate(
         "sensitive_data",
+        _l("sensitive personal data"),
         _l("I agree that the study handles the sensitive personal data the letter names."),
         needs=(Consequence.LETTER_SENSITIVE_DATA,),
     ),
     ItemTemplate(
         "quotes",
+        _l("quotes in the thesis"),
         _l("I agree that what I say may be quoted in the thesis under a made-up name."),
     ),
     ItemTemplate(
         "storage",
+        _l("storage until the retention date"),
         _l("I agree that my data are kept until %(date)s, as the letter describes."),
     ),
     ItemTemplate(
         "further_use",
+        _l("use beyond the thesis"),
         _l(
             "I agree that the results may be used beyond the thesis (publication or research), "
             "as the letter describes."
@@ -71,6 +80,7 @@ ITEMS: tuple[ItemTemplate, ...] = (
     ),
     ItemTemplate(
         "contact_again",
+        _l("being contacted again"),
         _l("I may be contacted again with questions about my interview."),
         removable=True,
     ),
@@ -93,6 +103,10 @@ LABELS: dict[str, LazyString] = {
 }
 
 
+#: The words only a form that guardians sign has.
+GUARDIAN_LABELS = ("guardians", "child")
+
+
 class Signatures:
     """Who signs the form, from the self-review."""
 
@@ -106,6 +120,23 @@ def signatures(needs: list[str] | tuple[str, ...]) -> str:
     if Consequence.GUARDIAN_CONSENT.value in needs:
         return Signatures.GUARDIANS
     return Signatures.RESPONDENT
+
+
+def label_keys(signed_by: str) -> list[str]:
+    """Return the keys of the words a form signed this way shows."""
+    return [
+        key for key in LABELS if key not in GUARDIAN_LABELS or signed_by == Signatures.GUARDIANS
+    ]
+
+
+def item_label(number: int, required: bool) -> LazyString:
+    """Return how an item is named beside its text: its number, and if taking part needs it."""
+    if required:
+        return _l("Item %(n)d (must be ticked to take part)", n=number)
+    return _l("Item %(n)d", n=number)
+
+
+ITEMS_BY_KEY = {template.key: template for template in ITEMS}
 
 
 def generated_items(needs: list[str], lang: str, title: str, retention_date: str) -> list[dict]:

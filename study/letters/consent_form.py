@@ -27,13 +27,17 @@ def form(session: Session, study: Study) -> dict:
     return drafts.content(session, study, CONSENT_FORM)
 
 
-def _generated(session: Session, study: Study, code: str) -> tuple[list[dict], dict]:
-    """Return the items and words the app writes in a generated language."""
+def _wording(session: Session, study: Study, code: str, found: list[str]) -> tuple[dict, dict]:
+    """Return the item texts (by key) and the form's words as the app writes them in `code`.
+
+    In a language the app does not write, both are for the student to write: no texts, and
+    every word empty.
+    """
+    if code not in GENERATED:
+        return {}, dict.fromkeys(consent.LABELS, "")
     given = facts(session, study, code)
-    items = consent.generated_items(
-        needs(session, study), code, study.title, given["retention_date"]
-    )
-    return items, consent.generated_labels(code)
+    items = consent.generated_items(found, code, study.title, given["retention_date"])
+    return {item["key"]: item["text"] for item in items}, consent.generated_labels(code)
 
 
 def create(session: Session, study: Study, actor: User) -> dict:
@@ -45,60 +49,44 @@ def create(session: Session, study: Study, actor: User) -> dict:
     letter = drafts.require(
         session, study, LETTER, _l("Generate the letter first: the form follows its languages.")
     )
-    if form(session, study):
+    if drafts.for_change(session, study, CONSENT_FORM):
         raise UserError(_l("The consent form is generated already."))
-    document = {"items": [], "labels": {}}
-    _add_generated_items(session, study, document, letter["languages"])
-    for code in letter["languages"]:
-        _add_language(session, study, document, code)
+    found = needs(session, study)
+    wording = {code: _wording(session, study, code, found) for code in letter["languages"]}
+    document = {"items": [], "labels": {code: words for code, (_t, words) in wording.items()}}
+    _add_generated_items(document, required_keys(found, removable=True), wording)
     drafts.store(session, study, actor, CONSENT_FORM, document, "consent_form.generated")
     return document
 
 
-def _add_generated_items(session, study, document: dict, codes: list[str]) -> list[str]:
-    """Add the items the self-review calls for and the form lacks; return their keys."""
+def _add_generated_items(document: dict, keys: list[str], wording: dict) -> list[str]:
+    """Add the items of these keys the form lacks, worded by the app; return their keys.
+
+    :param wording: each language's (item texts, words), as `_wording` returns them.
+    """
     have = {item["key"] for item in document["items"]}
-    worded = {code: _generated(session, study, code)[0] for code in codes if code in GENERATED}
+    order = [template.key for template in consent.ITEMS]
     added = []
-    template_keys = [t.key for t in consent.ITEMS]
-    for position, template in enumerate(consent.ITEMS):
-        if template.key in have:
+    for key in keys:
+        if key in have:
             continue
-        wanted = not template.needs or {c.value for c in template.needs} & set(
-            needs(session, study)
-        )
-        if not wanted:
-            continue
-        texts = {
-            code: next((i["text"] for i in worded.get(code, []) if i["key"] == template.key), "")
-            for code in codes
-        }
-        item = {"key": template.key, "required": template.required, "texts": texts}
+        template = consent.ITEMS_BY_KEY[key]
+        texts = {code: texts.get(key, "") for code, (texts, _words) in wording.items()}
+        item = {"key": key, "required": template.required, "texts": texts}
         # Before the first item that comes later in the table, so that the order stays.
-        later = set(template_keys[position + 1 :])
+        later = set(order[order.index(key) + 1 :])
         index = next(
             (i for i, x in enumerate(document["items"]) if x["key"] in later),
             len(document["items"]),
         )
         document["items"].insert(index, item)
-        added.append(template.key)
+        added.append(key)
     return added
-
-
-def _add_language(session, study, document: dict, code: str) -> None:
-    if code in GENERATED:
-        items, labels = _generated(session, study, code)
-        texts = {i["key"]: i["text"] for i in items}
-    else:
-        labels, texts = {key: "" for key in consent.LABELS}, {}
-    document["labels"][code] = labels
-    for item in document["items"]:
-        item["texts"].setdefault(code, texts.get(item["key"], ""))
 
 
 def follow_languages(session: Session, study: Study, actor: User, codes: list[str]) -> None:
     """Give the form exactly the letter's languages (the caller has checked the actor)."""
-    document = form(session, study)
+    document = drafts.for_change(session, study, CONSENT_FORM)
     if not document:
         return
     for code in list(document["labels"]):
@@ -106,9 +94,12 @@ def follow_languages(session: Session, study: Study, actor: User, codes: list[st
             del document["labels"][code]
             for item in document["items"]:
                 item["texts"].pop(code, None)
+    found = needs(session, study)
     for code in codes:
         if code not in document["labels"]:
-            _add_language(session, study, document, code)
+            texts, document["labels"][code] = _wording(session, study, code, found)
+            for item in document["items"]:
+                item["texts"].setdefault(code, texts.get(item["key"], ""))
     drafts.store(
         session, study, actor, CONSENT_FORM, document, "consent_form.languages", languages=codes
     )
@@ -191,7 +182,9 @@ def add_missing_items(session: Session, study: Study, actor: User) -> list[str]:
     """Add the items the self-review calls for now and the form lacks."""
     drafts.check_writable(session, study, actor, CONSENT_FORM)
     document = drafts.require(session, study, CONSENT_FORM, NOT_BEGUN)
-    added = _add_generated_items(session, study, document, list(document["labels"]))
+    found = needs(session, study)
+    wording = {code: _wording(session, study, code, found) for code in document["labels"]}
+    added = _add_generated_items(document, required_keys(found), wording)
     if added:
         drafts.store(
             session, study, actor, CONSENT_FORM, document, "consent_form.items_added", items=added
@@ -199,10 +192,14 @@ def add_missing_items(session: Session, study: Study, actor: User) -> list[str]:
     return added
 
 
-def required_keys(found: list[str]) -> list[str]:
-    """Return the keys of the items the form must have under these consequences."""
+def required_keys(found: list[str], *, removable: bool = False) -> list[str]:
+    """Return the keys of the items the form must have under these consequences.
+
+    :param removable: include the items the student may leave out (being contacted again).
+    """
     return [
-        t.key
-        for t in consent.ITEMS
-        if not t.removable and (not t.needs or {c.value for c in t.needs} & set(found))
+        template.key
+        for template in consent.ITEMS
+        if (removable or not template.removable)
+        and (not template.needs or {c.value for c in template.needs} & set(found))
     ]

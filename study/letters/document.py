@@ -37,6 +37,15 @@ PLAN_FACTS = {
 AUDIENCE_LABELS = {MAIN: _l("Letter"), CHILD: _l("Version for children under 15")}
 
 
+def printed_facts(study: Study) -> dict:
+    """Return what the letter and the form print of the plan: the study, the university."""
+    return {
+        "title": study.title,
+        "university": study.university.strip(),
+        "department": study.department.strip(),
+    }
+
+
 def letter_document(session: Session, study: Study) -> dict:
     """Return the letter as a version freezes it: every language, what it must say, the facts."""
     written = drafts.content(session, study, drafts.LETTER)
@@ -45,6 +54,8 @@ def letter_document(session: Session, study: Study) -> dict:
         "letters": written.get("letters", {}),
         "needs": needs(session, study),
         "facts": {
+            # What the letter shows of the plan beside its sections, frozen with it.
+            **printed_facts(study),
             "controller": study.controller.strip(),
             "data_protection_officer": study.data_protection_officer.strip(),
             "contacts": people(session, study)["contacts"],
@@ -151,11 +162,7 @@ def report(document: dict, code: str) -> LanguageReport:
     checked = code in checks.LANGUAGES
     sections, absent, surplus = [], [], []
     for audience in (MAIN, CHILD):
-        wanted = (
-            {s.key for s in sections_for(audience, found)}
-            if (audience == MAIN or "child_letter" in found)
-            else set()
-        )
+        wanted = {s.key for s in sections_for(audience, found)}
         have = written.get(audience, {})
         absent += [
             (audience, key)
@@ -258,6 +265,7 @@ def form_document(session: Session, study: Study) -> dict:
         "labels": written.get("labels", {}),
         "signatures": consent.signatures(found),
         "needs": found,
+        "facts": printed_facts(study),
     }
 
 
@@ -269,10 +277,17 @@ def form_incomplete(document: dict) -> list:
     have = {item["key"] for item in document["items"]}
     for key in required_keys(document.get("needs", [])):
         if key not in have:
-            found.append(_l("add the item the self-review calls for (%(item)s)", item=key))
+            found.append(
+                _l(
+                    "add the item the self-review calls for (%(item)s)",
+                    item=consent.ITEMS_BY_KEY[key].name,
+                )
+            )
+    shown = consent.label_keys(document["signatures"])
     for code in document["languages"]:
         name = languages.name(code)
-        if any(not text.strip() for text in document["labels"].get(code, {}).values()):
+        words = document["labels"].get(code, {})
+        if any(not words.get(key, "").strip() for key in shown):
             found.append(_l("%(language)s: fill in the form's own words", language=name))
         if any(not item["texts"].get(code, "").strip() for item in document["items"]):
             found.append(_l("%(language)s: write every item", language=name))
@@ -288,11 +303,7 @@ def form_items(document: dict) -> list[Item]:
         found.append(Item(f"{code}-title", _l("Title"), labels.get("title", ""), group=name))
         found.append(Item(f"{code}-intro", _l("Introduction"), labels.get("intro", ""), group=name))
         for number, item in enumerate(document["items"], 1):
-            label = (
-                _l("Item %(n)d (must be ticked to take part)", n=number)
-                if item["required"]
-                else _l("Item %(n)d", n=number)
-            )
+            label = consent.item_label(number, item["required"])
             found.append(
                 Item(f"{code}-{item['key']}", label, item["texts"].get(code, ""), group=name)
             )

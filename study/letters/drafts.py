@@ -20,16 +20,25 @@ from .models import LetterDraft
 LETTER, CONSENT_FORM = "letter", "consent_form"
 
 
-def row(session: Session, study: Study, step: str) -> LetterDraft | None:
-    """Return a step's stored draft, if the student has begun it."""
-    return session.exec(
-        select(LetterDraft).where(LetterDraft.study_id == study.id, LetterDraft.step == step)
-    ).first()
+def row(session: Session, study: Study, step: str, *, lock: bool = False) -> LetterDraft | None:
+    """Return a step's stored draft, if the student has begun it.
+
+    :param lock: hold the row until the transaction ends (PostgreSQL), so that two changes
+        at once (two tabs, two co-authors) follow each other instead of one undoing the other.
+    """
+    query = select(LetterDraft).where(LetterDraft.study_id == study.id, LetterDraft.step == step)
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def content(session: Session, study: Study, step: str) -> dict:
     """Return a step's draft document, or {} before it is begun."""
     found = row(session, study, step)
+    return found.content if found is not None else {}
+
+
+def for_change(session: Session, study: Study, step: str) -> dict:
+    """Return a step's draft document to change, its row held; {} before it is begun."""
+    found = row(session, study, step, lock=True)
     return found.content if found is not None else {}
 
 
@@ -72,11 +81,11 @@ def store(
 
 
 def require(session: Session, study: Study, step: str, message) -> dict:
-    """Return a step's draft document, or refuse with `message` when it is not begun.
+    """Return a step's draft document to change (its row held), or refuse when it is not begun.
 
     :raises UserError: when there is no draft yet.
     """
-    found = content(session, study, step)
+    found = for_change(session, study, step)
     if not found:
         raise UserError(message)
     return found

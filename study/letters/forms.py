@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import BaseForm
 from . import languages
-from .consent import LABELS
+from .consent import LABELS, item_label, label_keys
 from .consent_form import MAX_ITEM
 from .sections import SECTIONS_BY_KEY
 from .services import MAX_TEXT, MAX_TITLE
@@ -120,9 +120,12 @@ def letter_form(written: dict, keys: list[tuple[str, str]], **kwargs) -> LetterF
 class ConsentLanguageForm(BaseForm):
     """One language's words and items of the consent form."""
 
+    #: The keys of the words on the page (the guardians' only where guardians sign).
+    keys: list[str] = []
+
     def labels(self) -> dict[str, str]:
         """Return the form's own words by key."""
-        return {key: self[f"l-{key}"].data or "" for key in LABELS}
+        return {key: self[f"l-{key}"].data or "" for key in self.keys}
 
     def texts(self, keys: list[str]) -> dict[str, str]:
         """Return the item texts by item key."""
@@ -137,29 +140,29 @@ def consent_language_form(document: dict, code: str, **kwargs) -> ConsentLanguag
     written_in = {"lang": code, "dir": languages.direction(code)}
 
     class Form(ConsentLanguageForm):
-        pass
+        keys = label_keys(document["signatures"])
 
     labels = document["labels"].get(code, {})
-    for key, english in LABELS.items():
+    for key in Form.keys:
         setattr(
             Form,
             f"l-{key}",
             StringField(
-                english,
+                LABELS[key],
                 [sent, Length(max=MAX_ITEM)],
                 default=labels.get(key, ""),
                 render_kw=written_in,
             ),
         )
     for number, item in enumerate(document["items"], 1):
-        label = (
-            _l("Item %(n)d (must be ticked to take part)", n=number)
-            if item["required"]
-            else _l("Item %(n)d", n=number)
-        )
         setattr(
             Form,
             f"i-{item['key']}",
-            TextAreaField(label, [sent, Length(max=MAX_ITEM)], default=item["texts"].get(code, "")),
+            TextAreaField(
+                item_label(number, item["required"]),
+                [sent, Length(max=MAX_ITEM)],
+                default=item["texts"].get(code, ""),
+                render_kw=written_in,
+            ),
         )
     return Form(**kwargs)

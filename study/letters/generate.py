@@ -20,7 +20,7 @@ from ..ethics import questions
 from ..ethics import services as ethics
 from ..ethics.rules import consequences
 from ..studies.models import MemberRole, Study, StudyMember
-from .sections import CHILD, MAIN, Facts, sections_for
+from .sections import CHILD, Facts, audiences, sections_for
 
 #: The languages whose letter the app writes; any other the student writes.
 GENERATED = ("sv", "en")
@@ -173,9 +173,8 @@ def generate(session: Session, study: Study, lang: str) -> dict:
         raise ValueError(f"the app does not write letters in {lang!r}")
     given = facts(session, study, lang)
     found = needs(session, study)
-    audiences = [MAIN] + ([CHILD] if "child_letter" in found else [])
     letter = {"title": study.title}
-    for audience in audiences:
+    for audience in audiences(found):
         letter[audience] = {
             section.key: {
                 "heading": heading(section, audience, lang),

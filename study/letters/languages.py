@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
@@ -15,24 +15,36 @@ OFFERED = (
 )  # fmt: skip
 
 
-@cache
+#: CLDR's codes that name no language.
+_NO_LANGUAGE = {"und", "root"}
+
+
+@lru_cache(maxsize=256)
 def locale(code: str) -> Locale | None:
     """Return the locale of a language code, or None if CLDR does not know it."""
+    if not (2 <= len(code) <= 12 and code.replace("-", "").isascii()):
+        return None
+    if not code.replace("-", "").isalnum() or code.split("-")[0].lower() in _NO_LANGUAGE:
+        return None
     try:
-        return Locale.parse(code.replace("-", "_"))
+        found = Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
+    return found
+
+
+def tag(code: str) -> str | None:
+    """Return a language code as the letter stores it ("SV" → "sv", "fa_af" → "fa-AF").
+
+    None when the code names no language CLDR knows.
+    """
+    found = locale(code.strip().replace("_", "-")) if isinstance(code, str) else None
+    return str(found).replace("_", "-") if found is not None else None
 
 
 def valid(code: str) -> bool:
-    """Tell whether a code names a language (sv, ar, prs, pt-BR …)."""
-    return (
-        isinstance(code, str)
-        and 2 <= len(code) <= 12
-        and code.replace("-", "").isascii()
-        and code.replace("-", "").isalnum()
-        and locale(code) is not None
-    )
+    """Tell whether a code is a language's, as the letter stores it (sv, ar, fa-AF …)."""
+    return isinstance(code, str) and tag(code) == code
 
 
 def direction(code: str) -> str:

@@ -22,7 +22,8 @@ class LetterDraft(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("study_id", "step"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    study_id: int = Field(foreign_key="study.id", index=True)
+    # The unique (study_id, step) constraint is the index queries by study use.
+    study_id: int = Field(foreign_key="study.id")
     #: "letter" or "consent_form".
     step: str = Field(max_length=32)
     content_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

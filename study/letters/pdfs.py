@@ -7,7 +7,9 @@ not an approved version says "Draft". Each download is written to the audit log.
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from dataclasses import dataclass
+
+from flask import abort, request
 from flask_babel import force_locale
 from sqlmodel import Session
 
@@ -46,9 +48,10 @@ def chosen(session: Session, study: Study, step: str) -> tuple[dict, StepVersion
     return version.content, version, decision is not None and decision.outcome is Outcome.APPROVED
 
 
-def letter_context(shown: dict, code: str, study: Study) -> dict:
-    """Return the plain values a letter in one language is shown from."""
+def letter_context(shown: dict, code: str) -> dict:
+    """Return the plain values a letter in one language is shown from (all from the document)."""
     written = shown["letters"][code]
+    printed = shown.get("facts", {})
     audiences = []
     for audience in (MAIN, CHILD):
         sections = [
@@ -58,7 +61,7 @@ def letter_context(shown: dict, code: str, study: Study) -> dict:
         ]
         if sections:
             audiences.append({"audience": audience, "sections": sections})
-    title = written.get("title", "").strip() or study.title
+    title = written.get("title", "").strip() or printed.get("title", "")
     if code in GENERATED:
         with force_locale(code):
             child_title = f"{title} – {AUDIENCE_LABELS[CHILD]}"
@@ -68,8 +71,8 @@ def letter_context(shown: dict, code: str, study: Study) -> dict:
     return {
         "title": title,
         "child_title": child_title,
-        "university": study.university,
-        "department": study.department,
+        "university": printed.get("university", ""),
+        "department": printed.get("department", ""),
         "audiences": audiences,
         "contacts": shown.get("facts", {}).get("contacts", []),
     }
@@ -97,8 +100,9 @@ def _paragraphs(text: str) -> list[dict]:
     return blocks
 
 
-def form_context(shown: dict, code: str, study: Study) -> dict:
+def form_context(shown: dict, code: str) -> dict:
     """Return the plain values a blank consent form in one language is shown from."""
+    printed = shown.get("facts", {})
     return {
         "labels": shown["labels"][code],
         "items": [
@@ -106,52 +110,55 @@ def form_context(shown: dict, code: str, study: Study) -> dict:
             for item in shown["items"]
         ],
         "guardians": shown["signatures"] == consent.Signatures.GUARDIANS,
-        "university": study.university,
-        "department": study.department,
-        "study_title": study.title,
+        "university": printed.get("university", ""),
+        "department": printed.get("department", ""),
+        "study_title": printed.get("title", ""),
     }
 
 
-def respond(session: Session, study: Study, step: str, actor: User) -> Response:
-    """Render the letter or the blank form as PDF in ?lang=, audit the download, answer it."""
+@dataclass(frozen=True)
+class Printed:
+    """A rendered PDF and what it shows."""
+
+    data: bytes
+    filename: str
+    language: str
+    version: StepVersion | None
+
+
+def render(session: Session, study: Study, step: str) -> Printed:
+    """Render the letter or the blank form as PDF, in ?lang= (by default the first language)."""
     shown, version, approved = chosen(session, study, step)
     codes = shown.get("languages", [])
     code = request.args.get("lang") or (codes[0] if codes else "")
     if code not in codes:
         abort(404)
     if step == LETTER:
-        context = letter_context(shown, code, study)
-        pdf = render_pdf(
-            "letter",
-            title=context["title"] or study.title,
-            draft=not approved,
-            lang=code,
-            letter=context,
+        context = letter_context(shown, code)
+        data = render_pdf(
+            "letter", title=context["title"], draft=not approved, lang=code, letter=context
         )
     else:
-        context = form_context(shown, code, study)
-        pdf = render_pdf(
+        context = form_context(shown, code)
+        data = render_pdf(
             "consent_form",
-            title=context["labels"].get("title") or study.title,
+            title=context["labels"].get("title") or context["study_title"],
             draft=not approved,
             lang=code,
             **context,
         )
+    number = f"-v{version.number}" if version else "-draft"
+    return Printed(data, f"{step.replace('_', '-')}-{study.id}-{code}{number}.pdf", code, version)
+
+
+def record_download(session: Session, study: Study, actor: User, step: str, printed: Printed):
+    """Write the download of a letter's or form's PDF to the audit log."""
     audit.record(
         session,
         f"{step}.pdf_downloaded",
         actor_id=actor.id,
         study_id=study.id,
-        subject=f"step_version:{version.id}" if version else f"study:{study.id}",
-        language=code,
-        number=version.number if version else None,
-    )
-    session.commit()
-    name = f"{step.replace('_', '-')}-{study.id}-{code}" + (
-        f"-v{version.number}" if version else "-draft"
-    )
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+        subject=f"step_version:{printed.version.id}" if printed.version else f"study:{study.id}",
+        language=printed.language,
+        number=printed.version.number if printed.version else None,
     )

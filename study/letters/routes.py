@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ..db import get_session
 from ..errors import UserError
@@ -40,6 +41,11 @@ def _act(study, operation, done: str | None, *, target: str = "letters.overview"
     except UserError as error:
         db.rollback()
         flash(error.message, "error")
+        return redirect(url_for(target, study_id=study.id, **values)), 303
+    except IntegrityError:
+        # Two first changes at once (a double click, two co-authors): the other one counts.
+        db.rollback()
+        flash(_("This was just done by another request."), "info")
         return redirect(url_for(target, study_id=study.id, **values)), 303
     if done:
         flash(done, "success")
@@ -89,9 +95,14 @@ def generate(study_id: int):
         try:
             services.create(db, study, current_user, form.languages.data)
             db.commit()
-        except UserError as error:
+        except (UserError, IntegrityError) as error:
             db.rollback()
-            flash(error.message, "error")
+            message = (
+                error.message
+                if isinstance(error, UserError)
+                else _("The letter was just generated.")
+            )
+            flash(message, "error")
             return redirect(url_for("letters.overview", study_id=study.id)), 303
         flash(
             _(
@@ -113,13 +124,12 @@ def add_language(study_id: int):
     form = LanguageForm()
     if form.validate_on_submit() and form.code():
         try:
-            services.add_language(db, study, current_user, form.code())
+            code = services.add_language(db, study, current_user, form.code())
             db.commit()
         except UserError as error:
             db.rollback()
             flash(error.message, "error")
             return redirect(url_for("letters.overview", study_id=study.id)), 303
-        code = services.letter(db, study)["languages"][-1]
         flash(_("%(language)s is added.", language=languages.name(code)), "success")
         return redirect(url_for("letters.edit", study_id=study.id, code=code))
     flash(_("Choose a language from the list, or a language code such as “so”."), "error")
@@ -270,12 +280,18 @@ def regenerate(study_id: int, code: str):
     return _act(
         study,
         lambda db, form: services.regenerate_section(
-            db, study, current_user, code, *(form.section.data or "").partition(":")[::2]
+            db, study, current_user, code, *_section_named(form.section.data)
         ),
         _("The section is written again from your plan and self-review."),
         target="letters.edit",
         code=code,
     )
+
+
+def _section_named(value: str | None) -> tuple[str, str]:
+    """Return (audience, key) from a regenerate button's value, "main:request"."""
+    audience, _colon, key = (value or "").partition(":")
+    return audience, key
 
 
 @bp.get("/studies/<int:study_id>/letter/<code>/preview")
@@ -292,7 +308,7 @@ def preview(study_id: int, code: str):
         study=study,
         member=member,
         code=code,
-        letter=pdfs.letter_context(shown, code, study),
+        letter=pdfs.letter_context(shown, code),
         version=version,
         approved=approved,
         names=languages.name,
@@ -305,7 +321,7 @@ def preview(study_id: int, code: str):
 def letter_pdf(study_id: int):
     """Render the letter as PDF: ?lang= (default the first), ?version=N or ?draft=1."""
     study, _member = study_for_member(study_id)
-    return pdfs.respond(get_session(), study, LETTER, current_user)
+    return _pdf(study, LETTER)
 
 
 @bp.route("/studies/<int:study_id>/consent-form", methods=["GET", "POST"], endpoint="consent_form")
@@ -341,6 +357,7 @@ def consent_form_page(study_id: int):
             return redirect(url_for("letters.consent_form", study_id=study.id, lang=code))
     elif form is None and request.method == "POST":
         abort(404)
+    required = consent_form.required_keys(current["needs"])
     return render_form(
         "letters/consent_form.html",
         form or ActionForm(),
@@ -348,11 +365,7 @@ def consent_form_page(study_id: int):
         member=member,
         code=code,
         current=current,
-        missing=[
-            k
-            for k in consent_form.required_keys(current["needs"])
-            if k not in {i["key"] for i in current["items"]}
-        ],
+        missing=[k for k in required if k not in {i["key"] for i in current["items"]}],
         problems=document.form_incomplete(current),
         state=review.step_state(db, study, CONSENT_FORM),
         status_labels=STATUS_LABELS,
@@ -361,7 +374,7 @@ def consent_form_page(study_id: int):
         action=ActionForm(),
         names=languages.name,
         direction=languages.direction(code) if code else "ltr",
-        required=consent_form.required_keys(current["needs"]),
+        required=required,
     )
 
 
@@ -413,7 +426,20 @@ def remove_item(study_id: int):
 def consent_pdf(study_id: int):
     """Render the blank consent form for paper consent: ?lang=, ?version=N or ?draft=1."""
     study, _member = study_for_member(study_id)
-    return pdfs.respond(get_session(), study, CONSENT_FORM, current_user)
+    return _pdf(study, CONSENT_FORM)
+
+
+def _pdf(study, step: str) -> Response:
+    """Answer with the letter's or the form's PDF, its download audited."""
+    db = get_session()
+    printed = pdfs.render(db, study, step)
+    pdfs.record_download(db, study, current_user, step, printed)
+    db.commit()
+    return Response(
+        printed.data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{printed.filename}"'},
+    )
 
 
 @bp.app_template_filter("lix_band")

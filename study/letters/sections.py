@@ -542,11 +542,21 @@ def required_points(section: Section, needs: Iterable[str]) -> list[Point]:
 
 
 def sections_for(audience: str, needs: Iterable[str]) -> list[Section]:
-    """Return the sections of one audience's letter, in reading order."""
+    """Return the sections of one audience's letter, in reading order.
+
+    The children's version has none unless the self-review calls for it (`child_letter`).
+    """
     given = list(needs)
     if audience == CHILD:
+        if Consequence.CHILD_LETTER.value not in given:
+            return []
         return [s for s in SECTIONS if s.child_heading is not None and applies(s, given)]
     return [s for s in SECTIONS if applies(s, given)]
+
+
+def audiences(needs: Iterable[str]) -> list[str]:
+    """Return the versions of the letter the self-review calls for."""
+    return [MAIN] + ([CHILD] if Consequence.CHILD_LETTER.value in set(needs) else [])
 
 
 def point_made(point: Point, text: str, lang: str, facts: Facts) -> bool:

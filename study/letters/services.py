@@ -18,8 +18,8 @@ from ..errors import UserError
 from ..studies.models import Study
 from . import consent_form, drafts, languages
 from .drafts import LETTER
-from .generate import GENERATED, generate, heading, needs, section_text
-from .sections import CHILD, MAIN, SECTIONS_BY_KEY, sections_for
+from .generate import GENERATED, facts, generate, heading, needs, section_text
+from .sections import CHILD, MAIN, SECTIONS_BY_KEY, Section, audiences, sections_for
 
 #: The longest section text, title or heading kept; a longer one is refused, not cut.
 MAX_TEXT = 10_000
@@ -40,55 +40,63 @@ def create(session: Session, study: Study, actor: User, codes: list[str]) -> dic
     """Generate the letter from the plan and the self-review, in the languages given.
 
     Swedish and English are written by the app; another language starts empty, for the
-    student to write. The consent form, if begun, gets the languages too.
+    student to write. (The consent form, which follows the letter's languages, comes after.)
 
     :raises UserError: when the letter exists already or a language is not one.
     """
-    drafts.check_writable(session, study, actor, LETTER, drafts.CONSENT_FORM)
-    if letter(session, study):
+    drafts.check_writable(session, study, actor, LETTER)
+    if drafts.for_change(session, study, LETTER):
         raise UserError(_l("The letter is generated already."))
-    codes = list(dict.fromkeys(codes)) or ["sv"]
-    for code in codes:
-        _check_language(code)
     document = {"languages": [], "letters": {}}
-    for code in codes:
-        document["languages"].append(code)
+    for code in dict.fromkeys(_tag(code) for code in codes or ["sv"]):
         document["letters"][code] = _new_language(session, study, document, code)
-    drafts.store(session, study, actor, LETTER, document, "letter.generated", languages=codes)
-    consent_form.follow_languages(session, study, actor, codes)
+        document["languages"].append(code)
+    drafts.store(
+        session, study, actor, LETTER, document, "letter.generated", languages=document["languages"]
+    )
     return document
 
 
-def _check_language(code: str) -> None:
-    if not languages.valid(code):
+def _tag(code: str) -> str:
+    """Return a language code as the letter stores it, or refuse it."""
+    found = languages.tag(code)
+    if found is None:
         raise UserError(UNKNOWN_LANGUAGE, field="language")
+    return found
 
 
 def _new_language(session: Session, study: Study, document: dict, code: str) -> dict:
-    """Return a new language's letter: generated, or the first language's sections empty."""
-    if code in GENERATED:
-        return generate(session, study, code)
-    if not document["letters"]:
-        shape = generate(session, study, "sv")
-    else:
+    """Return a new language's letter with the sections the letter has already.
+
+    The first language gets the sections the self-review calls for. Swedish and English are
+    written by the app; another language's sections start empty.
+    """
+    written = generate(session, study, code) if code in GENERATED else None
+    if document["languages"]:
         shape = document["letters"][document["languages"][0]]
-    empty = {"title": ""}
+    else:
+        shape = written or generate(session, study, "sv")
+    letter = {"title": written["title"] if written else ""}
     for audience in (MAIN, CHILD):
-        if audience in shape:
-            empty[audience] = {key: {"heading": "", "text": ""} for key in shape[audience]}
-    return empty
+        if audience not in shape:
+            continue
+        letter[audience] = {
+            key: (written or {}).get(audience, {}).get(key)
+            or _generated_section(session, study, SECTIONS_BY_KEY[key], audience, code)
+            for key in shape[audience]
+        }
+    return letter
 
 
-def add_language(session: Session, study: Study, actor: User, code: str) -> dict:
-    """Add a language to the letter (and to the consent form, if begun).
+def add_language(session: Session, study: Study, actor: User, code: str) -> str:
+    """Add a language to the letter (and to the consent form, if begun); return its code.
 
     :raises UserError: when the letter is not generated, the language is not one, or it is
         there already.
     """
     drafts.check_writable(session, study, actor, LETTER, drafts.CONSENT_FORM)
     document = drafts.require(session, study, LETTER, NOT_BEGUN)
-    _check_language(code)
-    code = str(languages.locale(code)).replace("_", "-") if "_" in code else code
+    code = _tag(code)
     if code in document["languages"]:
         raise UserError(_l("The letter has this language already."), field="language")
     if len(document["languages"]) >= MAX_LANGUAGES:
@@ -97,10 +105,10 @@ def add_language(session: Session, study: Study, actor: User, code: str) -> dict
     document["languages"].append(code)
     drafts.store(session, study, actor, LETTER, document, "letter.language_added", language=code)
     consent_form.follow_languages(session, study, actor, document["languages"])
-    return document
+    return code
 
 
-def remove_language(session: Session, study: Study, actor: User, code: str) -> dict:
+def remove_language(session: Session, study: Study, actor: User, code: str) -> None:
     """Remove a language from the letter and the consent form.
 
     :raises UserError: when the language is the letter's only one or not in it.
@@ -115,7 +123,6 @@ def remove_language(session: Session, study: Study, actor: User, code: str) -> d
     del document["letters"][code]
     drafts.store(session, study, actor, LETTER, document, "letter.language_removed", language=code)
     consent_form.follow_languages(session, study, actor, document["languages"])
-    return document
 
 
 def save_language(
@@ -172,16 +179,16 @@ def add_missing_sections(session: Session, study: Study, actor: User) -> list[st
     drafts.check_writable(session, study, actor, LETTER)
     document = drafts.require(session, study, LETTER, NOT_BEGUN)
     found = needs(session, study)
-    audiences = [MAIN] + ([CHILD] if "child_letter" in found else [])
     added = []
-    for audience in audiences:
+    for audience in audiences(found):
         for section in sections_for(audience, found):
             for code in document["languages"]:
                 written = document["letters"][code].setdefault(audience, {})
-                if section.key in written:
-                    continue
-                written[section.key] = _generated_section(session, study, section, audience, code)
-                added.append(f"{audience}.{section.key}")
+                if section.key not in written:
+                    written[section.key] = _generated_section(
+                        session, study, section, audience, code
+                    )
+                    added.append(f"{audience}.{section.key}")
     added = list(dict.fromkeys(added))
     if added:
         drafts.store(
@@ -190,18 +197,18 @@ def add_missing_sections(session: Session, study: Study, actor: User) -> list[st
     return added
 
 
-def _generated_section(session, study, section, audience: str, code: str) -> dict:
-    if code not in GENERATED or section.written:
-        return {
-            "heading": heading(section, audience, code) if code in GENERATED else "",
-            "text": "",
-        }
-    from .generate import facts
-
-    return {
-        "heading": heading(section, audience, code),
-        "text": section_text(section.key, audience, code, facts(session, study, code)),
-    }
+def _generated_section(
+    session: Session, study: Study, section: Section, audience: str, code: str
+) -> dict:
+    """Return one section as the app writes it in `code`: empty in another language."""
+    if code not in GENERATED:
+        return {"heading": "", "text": ""}
+    text = (
+        ""
+        if section.written
+        else section_text(section.key, audience, code, facts(session, study, code))
+    )
+    return {"heading": heading(section, audience, code), "text": text}
 
 
 def remove_section(session: Session, study: Study, actor: User, audience: str, key: str) -> None:

@@ -353,15 +353,45 @@ def _check_blockers(blockers: list[Blocker], acknowledged: list[str]) -> None:
             )
 
 
+def refresh_approvals(session: Session, study: Study) -> list[str]:
+    """Return approved steps to draft whose document changed through another step.
+
+    A letter's document is made from the self-review and the plan as well as from its own
+    draft: when they change, so does what the supervisor approved. Such a step becomes a
+    draft again ("changed since approval"), as if it had been edited; a step waiting for
+    review keeps its frozen version. Call after the plan, the members or the self-review
+    change.
+
+    :returns: the steps that went back to draft.
+    """
+    from .documents import PROVIDERS
+
+    changed = []
+    for step, source in PROVIDERS.items():
+        state = step_state(session, study, step)
+        if state.status is not StepStatus.APPROVED or state.approved is None:
+            continue
+        if content_hash(source.current(session, study)) != state.approved.content_hash:
+            _set_status(session, study, step, StepStatus.DRAFT)
+            changed.append(step)
+    return changed
+
+
 def may_recruit(session: Session, study: Study) -> bool:
     """Tell whether the study may recruit: self-review, letter and consent form approved.
 
-    Each must be approved at its current version: a step edited since its approval
-    does not count until it is approved again.
+    Each must be approved at exactly its current document: a step changed since its
+    approval, by an edit or through the plan or the self-review it is made from, does not
+    count until it is approved again.
     """
-    return all(
-        step_state(session, study, step).status is StepStatus.APPROVED for step in RECRUITMENT_STEPS
-    )
+    for step in RECRUITMENT_STEPS:
+        state = step_state(session, study, step)
+        if state.status is not StepStatus.APPROVED or state.approved is None:
+            return False
+        current = content_hash(document_of(step).current(session, study))
+        if current != state.approved.content_hash:
+            return False
+    return True
 
 
 def supervised(session: Session, user: User) -> list[tuple[Study, dict[str, StepState]]]:

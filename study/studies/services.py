@@ -100,6 +100,8 @@ def update_plan(session: Session, study: Study, actor: User, plan: dict[str, Any
     study.updated_at = utcnow()
     session.add(study)
     set_step_status(session, study, "plan", plan_status(study))
+    session.flush()
+    _refresh_approvals(session, study)
     audit.record(
         session,
         "study.plan_saved",
@@ -108,6 +110,17 @@ def update_plan(session: Session, study: Study, actor: User, plan: dict[str, Any
         subject=f"study:{study.id}",
     )
     return study
+
+
+def _refresh_approvals(session: Session, study: Study) -> None:
+    """Return approved ethics steps to draft that are made from the plan or the members.
+
+    (The letter names the controller and the contacts.) Imported here, not at the top: the
+    review path builds on this module.
+    """
+    from ..review.services import refresh_approvals
+
+    refresh_approvals(session, study)
 
 
 def plan_missing(study: Study) -> list:
@@ -321,6 +334,7 @@ def accept_invitation(session: Session, invitation: StudyInvitation, user: User)
     member = StudyMember(study_id=study.id, user_id=user.id, role=invitation.role)
     session.add_all([invitation, member])
     session.flush()
+    _refresh_approvals(session, study)
     audit.record(
         session,
         "member.added",

@@ -218,10 +218,10 @@ def test_an_unknown_language_is_refused():
     ("words", "warning"),
     [
         (0, None),
-        (1000, None),  # 2 pages: not more than two
-        (1001, LONG_LETTER),
-        (2500, LONG_LETTER),  # 5 pages
-        (2501, SUMMARY_REQUIRED),
+        (2 * checks.WORDS_PER_PAGE, None),  # 2 pages: not more than two
+        (2 * checks.WORDS_PER_PAGE + 1, LONG_LETTER),
+        (5 * checks.WORDS_PER_PAGE, LONG_LETTER),
+        (5 * checks.WORDS_PER_PAGE + 1, SUMMARY_REQUIRED),
     ],
 )
 def test_page_estimate_and_its_thresholds(words, warning):

@@ -289,7 +289,8 @@ def test_the_supervisor_approves_and_the_decision_is_logged(app, session, people
     assert state.status is StepStatus.APPROVED
     assert state.approved.id == version.id
     assert state.decision.id == decision.id
-    assert review.may_recruit(session, study) is False  # letter and consent form remain
+    with english(app):
+        assert review.may_recruit(session, study) is False  # letter and consent form remain
     [entry] = events(session, study, "step.decided")
     assert entry.actor_id == supervisor.id
     assert json.loads(entry.details) == {"number": 1, "outcome": "approved", "step": "ethics"}

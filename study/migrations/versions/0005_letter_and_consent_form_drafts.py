@@ -30,14 +30,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('study_id', 'step')
     )
-    with op.batch_alter_table('letter_draft', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_letter_draft_study_id'), ['study_id'], unique=False)
-
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    with op.batch_alter_table('letter_draft', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_letter_draft_study_id'))
-
     op.drop_table('letter_draft')
