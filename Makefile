@@ -50,7 +50,7 @@ $(TESTKIT):
 
 # After changing interface strings: refresh the template and merge it into the catalogs.
 extract: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --ignore-dirs='.venv .* _* tests bench' -o study/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --no-location --sort-output --ignore-dirs='.venv .* _* tests bench' -o study/translations/messages.pot .
 	$(BIN)/pybabel update -i study/translations/messages.pot -d study/translations --ignore-obsolete
 
 bench: $(BIN)/.installed

@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     """Attach every area's pages."""
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
+    from .appendices import bp as appendices_bp
     from .ethics import bp as ethics_bp
     from .guide import bp as guide_bp
     from .letters import bp as letters_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         ethics_bp,
         guide_bp,
         letters_bp,
+        appendices_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "study.ethics.models",
     "study.guide.models",
     "study.letters.models",
+    "study.appendices.models",
     "study.respondents.models",
     "study.vault.models",
     "study.pseudonymize.models",

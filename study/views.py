@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import Response, abort, render_template, request
 
 from .errors import UserError
 from .forms import BaseForm
@@ -23,3 +23,24 @@ def show_user_error(form: BaseForm, error: UserError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def requested_version() -> tuple[int | None, bool]:
+    """Return the version a document's page asks for (?version=N) and if it asks for the draft.
+
+    A version that is not a number is not found (404).
+    """
+    asked = request.args.get("version")
+    if asked is not None and not asked.isdigit():
+        abort(404)
+    return (int(asked) if asked else None), bool(request.args.get("draft"))
+
+
+def file_response(data: bytes, mimetype: str, filename: str, *, attachment: bool = False):
+    """Answer with a generated file: shown in the browser (a PDF), or saved (`attachment`)."""
+    disposition = "attachment" if attachment else "inline"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: A heavy dependency → the one module under study/ that may import it.
 SOLE_IMPORTERS = {
     "cryptography": "study/vault/age.py",
+    "docx": "study/appendices/word.py",
     "weasyprint": "study/pdf.py",
 }
 

@@ -66,7 +66,8 @@ SUPERVISORS = {
 #: Only the study's supervisor decides; its student is refused by the review service.
 STUDY_SUPERVISOR = {**STUDY_MEMBER, "owner": "refused", "co_author": "refused"}
 #: An author passes the access check and the service refuses the empty request: it names no
-#: language, section or item, or the consent form it would generate exists already.
+#: language, section or item, the consent form it would generate exists already, or there is
+#: no change to undo.
 STUDY_AUTHOR_REFUSED = {**STUDY_AUTHOR, "owner": "refused", "co_author": "refused"}
 #: The invitation in the world is for an address none of the actors has.
 NOT_INVITED = {**dict.fromkeys(ACTORS, "refused"), "anonymous": "login"}
@@ -107,6 +108,16 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("studies.invited_register", "GET"): PUBLIC,
     ("studies.invited_register", "POST"): PUBLIC,
     ("guide.show", "GET"): STUDY_MEMBER,
+    ("guide.show", "POST"): STUDY_AUTHOR,
+    ("guide.undo", "POST"): STUDY_AUTHOR_REFUSED,
+    ("guide.paste", "POST"): STUDY_AUTHOR,
+    ("guide.export", "GET"): STUDY_MEMBER,
+    ("guide.interview", "GET"): STUDY_MEMBER,
+    ("guide.appendix_pdf", "GET"): STUDY_MEMBER,
+    ("appendices.show", "GET"): STUDY_MEMBER,
+    ("appendices.show", "POST"): STUDY_AUTHOR,
+    ("appendices.bundle_pdf", "GET"): STUDY_MEMBER,
+    ("appendices.guide_docx", "GET"): STUDY_MEMBER,
     ("review.show", "GET"): STUDY_MEMBER,
     ("review.submit", "POST"): STUDY_AUTHOR,
     ("review.decide", "POST"): STUDY_SUPERVISOR,

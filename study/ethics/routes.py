@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,10 +11,10 @@ from ..errors import UserError
 from ..pdf import render_pdf
 from ..review import services as review
 from ..review.models import Outcome
-from ..studies.access import study_for_author, study_for_member
+from ..studies.access import study_for_member, study_for_page
 from ..studies.models import MemberRole
 from ..studies.steps import STATUS_LABELS
-from ..views import render_form, show_user_error
+from ..views import file_response, render_form, show_user_error
 from . import bp, questions, rules, services
 from .document import ROUTE_LABELS, SEVERITY_LABELS, summary_context
 from .forms import section_form
@@ -82,10 +82,7 @@ def overview(study_id: int):
 @login_required
 def section(study_id: int, section: str):
     """Answer one section's questions; each change is saved as it is made."""
-    if request.method == "POST":
-        study, member = study_for_author(study_id)
-    else:
-        study, member = study_for_member(study_id)
+    study, member = study_for_page(study_id)
     current = _section(section)
     db = get_session()
     given = services.answers(db, study)
@@ -163,8 +160,4 @@ def summary_pdf(study_id: int):
         **summary_context(db, study, version, document, shown),
     )
     name = f"self-review-{study.id}" + (f"-v{version.number}" if version else "-draft")
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
-    )
+    return file_response(pdf, "application/pdf", f"{name}.pdf")

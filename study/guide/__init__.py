@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("guide", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import document, routes  # noqa: E402,F401

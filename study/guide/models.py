@@ -10,6 +10,7 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from ..models import UTCDateTime, utcnow
+from .edits import clean
 
 
 class InterviewGuide(SQLModel, table=True):
@@ -28,6 +29,8 @@ class InterviewGuide(SQLModel, table=True):
     intro_script: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     closing_script: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     sections_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    #: The whole draft before the last change, for undo.
+    previous_json: str | None = Field(default=None, sa_column=Column(Text))
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
@@ -35,4 +38,17 @@ class InterviewGuide(SQLModel, table=True):
     @property
     def sections(self) -> list[dict[str, Any]]:
         """Return the sections: each a title and questions with their probes."""
-        return json.loads(self.sections_json)
+        return self.document["sections"]
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """Return the guide as one document, every part with its id (see guide/edits.py)."""
+        return clean(
+            {
+                "title": self.title,
+                "language": self.language,
+                "intro_script": self.intro_script,
+                "closing_script": self.closing_script,
+                "sections": json.loads(self.sections_json),
+            }
+        )

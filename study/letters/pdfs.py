@@ -17,9 +17,10 @@ from .. import audit
 from ..accounts.models import User
 from ..pdf import render_pdf
 from ..review import services as review
-from ..review.models import Outcome, StepVersion
+from ..review.models import StepVersion
 from ..studies.models import Study
-from . import consent, document
+from ..views import requested_version
+from . import consent
 from .document import AUDIENCE_LABELS
 from .drafts import LETTER
 from .generate import GENERATED
@@ -27,25 +28,12 @@ from .sections import CHILD, MAIN, in_order
 
 
 def chosen(session: Session, study: Study, step: str) -> tuple[dict, StepVersion | None, bool]:
-    """Return the document asked for, its version (None for the draft) and if it is approved."""
-    asked = request.args.get("version")
-    if asked is not None and not asked.isdigit():
+    """Return the document the request asks for, its version (None: the draft), if approved."""
+    number, draft = requested_version()
+    try:
+        return review.shown_version(session, study, step, number=number, draft=draft)
+    except LookupError:
         abort(404)
-    current = (
-        document.letter_document(session, study)
-        if step == LETTER
-        else document.form_document(session, study)
-    )
-    if request.args.get("draft"):
-        return current, None, False
-    history = review.history(session, study, step)
-    found = [(v, d) for v, d in history if asked is None or v.number == int(asked)][:1]
-    if not found:
-        if asked is not None:
-            abort(404)
-        return current, None, False
-    version, decision = found[0]
-    return version.content, version, decision is not None and decision.outcome is Outcome.APPROVED
 
 
 def letter_context(shown: dict, code: str) -> dict:

@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from ..db import get_session
 from ..errors import UserError
 from ..review import services as review
-from ..studies.access import study_for_author, study_for_member
+from ..studies.access import study_for_author, study_for_member, study_for_page
 from ..studies.models import MemberRole
 from ..studies.steps import STATUS_LABELS
-from ..views import render_form, show_user_error
+from ..views import file_response, render_form, show_user_error
 from . import bp, checks, consent_form, document, languages, pdfs, services
 from .drafts import CONSENT_FORM, LETTER
 from .forms import (
@@ -185,10 +185,7 @@ def _language(db, study, code: str) -> dict:
 @login_required
 def edit(study_id: int, code: str):
     """Write one language's letter, with what each section must say and the checks beside it."""
-    if request.method == "POST":
-        study, member = study_for_author(study_id)
-    else:
-        study, member = study_for_member(study_id)
+    study, member = study_for_page(study_id)
     db = get_session()
     written = _language(db, study, code)
     keys = [
@@ -328,10 +325,7 @@ def letter_pdf(study_id: int):
 @login_required
 def consent_form_page(study_id: int):
     """Write the consent form: its items and words in one language at a time (?lang=)."""
-    if request.method == "POST":
-        study, member = study_for_author(study_id)
-    else:
-        study, member = study_for_member(study_id)
+    study, member = study_for_page(study_id)
     db = get_session()
     current = document.form_document(db, study)
     code = request.args.get("lang") or (current["languages"][0] if current["languages"] else "")
@@ -435,11 +429,7 @@ def _pdf(study, step: str) -> Response:
     printed = pdfs.render(db, study, step)
     pdfs.record_download(db, study, current_user, step, printed)
     db.commit()
-    return Response(
-        printed.data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{printed.filename}"'},
-    )
+    return file_response(printed.data, "application/pdf", printed.filename)
 
 
 @bp.app_template_filter("lix_band")

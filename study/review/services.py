@@ -94,6 +94,27 @@ def history(
     return list(rows.all())
 
 
+def shown_version(
+    session: Session, study: Study, step: str, *, number: int | None = None, draft: bool = False
+) -> tuple[dict, StepVersion | None, bool]:
+    """Return the document a page or a PDF shows, its version, and whether it is approved.
+
+    Version `number`; the draft being written (`draft`); or by default the newest version,
+    and the draft while nothing is submitted.
+
+    :raises LookupError: when there is no version `number`.
+    """
+    if draft:
+        return document_of(step).current(session, study), None, False
+    for version, decision in history(session, study, step):
+        if number is None or version.number == number:
+            approved = decision is not None and decision.outcome is Outcome.APPROVED
+            return version.content, version, approved
+    if number is not None:
+        raise LookupError(number)
+    return document_of(step).current(session, study), None, False
+
+
 def step_state(session: Session, study: Study, step: str) -> StepState:
     """Return where a reviewed step stands."""
     row = _row(session, study, step)

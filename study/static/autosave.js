@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.autosave");
-  if (!form || !window.fetch) { return; }
+  if (!form || !window.fetch || !window.saveForm) { return; }
   var status = form.querySelector(".save-status");
   var timer = null;
 
@@ -32,24 +32,10 @@
   }
 
   function save() {
-    var data = new URLSearchParams(new FormData(form));
-    data.set("autosave", "1");
-    fetch(form.action || window.location.href, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json" }
-    }).then(function (response) {
-      return response.json().then(function (body) {
-        if (response.ok && body.saved) {
-          var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-          status.textContent = form.dataset.saved + " " + time + " (" + body.answered + "/" + body.total + ")";
-          showFollowUps(body.visible || []);
-        } else {
-          status.textContent = form.dataset.failed;
-        }
-      });
-    }).catch(function () { status.textContent = form.dataset.failed; });
+    window.saveForm(form, function (body) {
+      status.textContent = form.dataset.saved + " " + window.savedAt() + " (" + body.answered + "/" + body.total + ")";
+      showFollowUps(body.visible || []);
+    }, function () { status.textContent = form.dataset.failed; });
   }
 
   showExplanations();

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
 from ..db import get_session
@@ -26,3 +26,10 @@ def study_for_author(study_id: int) -> tuple[Study, StudyMember]:
     if member.role is not MemberRole.AUTHOR:
         abort(403)
     return study, member
+
+
+def study_for_page(study_id: int) -> tuple[Study, StudyMember]:
+    """Return a study for a page that members read and authors send (GET and POST)."""
+    if request.method == "POST":
+        return study_for_author(study_id)
+    return study_for_member(study_id)

@@ -88,6 +88,7 @@ STEPS: tuple[Step, ...] = (
         "export",
         _l("Appendices and export"),
         _l("Appendix PDFs, consent register and archive export."),
+        endpoint="appendices.show",
     ),
     Step(
         11,

@@ -26,11 +26,30 @@ QUIET_FLAGS = [
 ]
 
 
+def buffered(app):
+    """Wrap the app so that each response is read whole, and its files closed, before sending.
+
+    The browser drops requests it no longer needs (a stylesheet when a page is left), and
+    Werkzeug's development server then leaves the static file open until garbage collection,
+    which the suite's warnings-as-errors turns into a failure of whatever test runs then.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app_config, app):
     """Serve the app on 127.0.0.1 on a free port for the length of a test."""
     app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -296,7 +296,7 @@ def test_the_student_cannot_decide_through_the_page(app, session, student, study
 
 
 def test_a_step_without_review_is_not_found(app, student, study):
-    assert login(app, student).get(f"/studies/{study.id}/steps/guide").status_code == 404
+    assert login(app, student).get(f"/studies/{study.id}/steps/plan").status_code == 404
 
 
 def test_supervision_lists_the_waiting_study_first(

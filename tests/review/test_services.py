@@ -268,7 +268,7 @@ def test_a_co_author_submits_but_the_supervisor_does_not(app, session, people, s
 def test_a_step_without_a_document_is_not_reviewed(app, session, people, study):
     student, _supervisor = people
     with english(app), pytest.raises(UserError, match="not reviewed"):
-        review.submit(session, study, student, "guide")
+        review.submit(session, study, student, "plan")
 
 
 # --- deciding ------------------------------------------------------------------------------
