@@ -20,7 +20,7 @@ class BaseForm(FlaskForm):
         """Validate the fields, then refuse text no field may hold."""
         valid = super().validate(extra_validators)
         for field in self:
-            if field.process_errors:
+            if field.process_errors and any(str(v).strip() for v in field.raw_data or []):
                 # A value that could not even be read ("12a" for a number) gets that one
                 # message, not a second one from the validators that then saw no value.
                 field.errors = list(field.process_errors)

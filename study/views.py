@@ -31,7 +31,7 @@ def requested_version() -> tuple[int | None, bool]:
     A version that is not a number is not found (404).
     """
     asked = request.args.get("version")
-    if asked is not None and not asked.isdigit():
+    if asked is not None and not (asked.isascii() and asked.isdigit()):
         abort(404)
     return (int(asked) if asked else None), bool(request.args.get("draft"))
 

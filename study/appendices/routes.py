@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -65,6 +66,12 @@ def bundle_pdf(study_id: int):
     if only is not None and only not in settings.PARTS:
         abort(404)
     db = get_session()
+    if not bundle.parts(db, study, only):
+        flash(
+            _("Nothing to show yet: write the guide, the letter or the consent form first."),
+            "error",
+        )
+        return redirect(url_for("appendices.show", study_id=study.id)), 303
     data, shown = bundle.render(db, study, only)
     audit.record(
         db,
@@ -85,14 +92,19 @@ def guide_docx(study_id: int):
     """Download the guide's appendix as a Word document (the newest version, or the draft)."""
     study, _member = study_for_member(study_id)
     db = get_session()
-    guide, _version, _approved = review.shown_version(db, study, "guide")
-    data = word.guide_docx(guide, settings.heading(db, study, "guide"))
+    guide, version, approved = review.shown_version(db, study, "guide")
+    with force_locale(settings.plan(db, study)["language"]):
+        mark = None if approved else _("Draft")
+    data = word.guide_docx(guide, settings.heading(db, study, "guide"), draft_mark=mark)
+    number = version.number if version else None
     audit.record(
         db,
         "guide.docx_downloaded",
         actor_id=current_user.id,
         study_id=study.id,
-        subject=f"study:{study.id}",
+        subject=f"step_version:{version.id}" if version else f"study:{study.id}",
+        number=number,
     )
     db.commit()
-    return file_response(data, DOCX, f"guide-{study.id}.docx", attachment=True)
+    suffix = f"-v{number}" if number else "-draft"
+    return file_response(data, DOCX, f"guide-{study.id}{suffix}.docx", attachment=True)

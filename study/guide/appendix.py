@@ -21,6 +21,7 @@ from ..review import services as review
 from ..review.models import StepVersion
 from ..studies.models import Study
 from ..views import requested_version
+from . import edits
 from .services import STEP
 
 
@@ -47,14 +48,10 @@ def context(guide: dict) -> dict:
         sections.append({"title": section["title"], "questions": questions})
     return {
         "guide_title": guide.get("title", ""),
-        "intro": _paragraphs(guide.get("intro_script", "")),
-        "closing": _paragraphs(guide.get("closing_script", "")),
+        "intro": edits.paragraphs(guide.get("intro_script", "")),
+        "closing": edits.paragraphs(guide.get("closing_script", "")),
         "sections": sections,
     }
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
 
 
 def render_guide(session: Session, study: Study) -> Printed:

@@ -37,7 +37,8 @@ def items(document: dict) -> list[Item]:
                 )
             found.append(
                 Item(
-                    f"{section['id']}-{question['id']}",
+                    # By the question's own id: a comment follows it into another section.
+                    question["id"],
                     _l("Question %(n)d", n=number),
                     "\n".join(lines),
                     group=group,

@@ -1,9 +1,10 @@
 """The interview guide as a document, and the changes the editor makes to it.
 
-A guide document: {"title", "language", "intro_script", "closing_script", "sections": [{"id",
-"title", "minutes", "covers": [research question, …], "questions": [{"id", "text",
-"probes": [str, …], "notes"}]}]}. Sections and questions keep ids ("s3", "q12") that no edit
-reuses, so that a supervisor's comment on a question still names it in the next version.
+A guide document: {"title", "language", "intro_script", "closing_script", "last_id",
+"sections": [{"id", "title", "minutes", "covers": [research question, …], "questions":
+[{"id", "text", "probes": [str, …], "notes"}]}]}. Sections and questions keep ids ("s3",
+"q12") numbered from `last_id`, the highest ever given, so that no id comes back after a
+deletion and a supervisor's comment on a question still names it in the next version.
 Every function here is pure: it takes a document and returns a new one, or raises ValueError
 with a message for the student.
 """
@@ -15,6 +16,8 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+from ..letters import languages
 
 MAX_SECTIONS = 30
 MAX_QUESTIONS = 60
@@ -50,6 +53,7 @@ def empty(title: str = "", language: str = "sv") -> dict:
         "language": language,
         "intro_script": "",
         "closing_script": "",
+        "last_id": 0,
         "sections": [],
     }
 
@@ -62,32 +66,41 @@ def clean(raw: Any) -> dict:
 
     :raises ValueError: when the input does not have the shape of a guide.
     """
-    if not isinstance(raw, dict) or not isinstance(raw.get("sections", []), list):
+    if not isinstance(raw, dict):
         raise ValueError(NOT_A_GUIDE)
-    if len(raw.get("sections", [])) > MAX_SECTIONS:
-        raise ValueError(_l("A guide can have at most %(n)d sections.", n=MAX_SECTIONS))
+    raw_sections = _list(
+        raw.get("sections"),
+        MAX_SECTIONS,
+        _l("A guide can have at most %(n)d sections.", n=MAX_SECTIONS),
+    )
     guide = {
         "title": _text(raw.get("title"), MAX_TITLE),
-        "language": _text(raw.get("language") or "sv", 16),
+        "language": languages.tag(_text(raw.get("language"), 16) or "sv") or "sv",
         "intro_script": _text(raw.get("intro_script"), MAX_TEXT),
         "closing_script": _text(raw.get("closing_script"), MAX_TEXT),
+        "last_id": _whole(raw.get("last_id"), 10**6) or 0,
         "sections": [],
     }
     seen: set[str] = set()
-    for section in raw.get("sections", []):
-        if not isinstance(section, dict) or not isinstance(section.get("questions", []), list):
+    for section in raw_sections:
+        if not isinstance(section, dict):
             raise ValueError(NOT_A_GUIDE)
-        if len(section.get("questions", [])) > MAX_QUESTIONS:
-            raise ValueError(_l("A section can have at most %(n)d questions.", n=MAX_QUESTIONS))
+        raw_questions = _list(
+            section.get("questions"),
+            MAX_QUESTIONS,
+            _l("A section can have at most %(n)d questions.", n=MAX_QUESTIONS),
+        )
         questions = []
-        for question in section.get("questions", []):
+        for question in raw_questions:
             if isinstance(question, str):
                 question = {"text": question}
             if not isinstance(question, dict):
                 raise ValueError(NOT_A_GUIDE)
-            probes = question.get("probes", [])
-            if not isinstance(probes, list) or len(probes) > MAX_PROBES:
-                raise ValueError(_l("A question can have at most %(n)d probes.", n=MAX_PROBES))
+            probes = _list(
+                question.get("probes"),
+                MAX_PROBES,
+                _l("A question can have at most %(n)d probes.", n=MAX_PROBES),
+            )
             questions.append(
                 {
                     "id": _id(question.get("id"), "q", seen),
@@ -96,39 +109,62 @@ def clean(raw: Any) -> dict:
                     "notes": _text(question.get("notes"), MAX_TEXT),
                 }
             )
+        covers = _list(section.get("covers"), 100, NOT_A_GUIDE)
         guide["sections"].append(
             {
                 "id": _id(section.get("id"), "s", seen),
                 "title": _text(section.get("title"), MAX_TITLE),
                 "minutes": _minutes(section.get("minutes")),
-                "covers": [c for c in (_text(c, MAX_TEXT) for c in section.get("covers", [])) if c],
+                "covers": [c for c in (_text(c, MAX_TEXT) for c in covers) if c],
                 "questions": questions,
             }
         )
     return _number_new_ids(guide, seen)
 
 
+def _list(value: Any, limit: int, too_many) -> list:
+    """Return a list from the input (None is empty), refusing any other shape or a long one."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(NOT_A_GUIDE)
+    if len(value) > limit:
+        raise ValueError(too_many)
+    return value
+
+
+#: Characters no text keeps: controls other than tab and line breaks (PostgreSQL and Word
+#: refuse some), and the replacement character broken text decodes to.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
 def _text(value: Any, limit: int) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(NOT_A_GUIDE)
     text = str(value).replace("\r\n", "\n").strip()
     if len(text) > limit:
         raise ValueError(_l("A text in the guide may be at most %(n)d characters.", n=limit))
+    if _FORBIDDEN.search(text):
+        raise ValueError(_l("The text contains characters that are not allowed."))
     return text
 
 
-def _minutes(value: Any) -> int | None:
+def _whole(value: Any, limit: int) -> int | None:
+    """Return a whole number from 0 to limit, or None when there is none."""
     if value in (None, ""):
         return None
-    try:
-        minutes = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(_l("Write the minutes as a whole number, for example 10.")) from None
-    if not 0 <= minutes <= MAX_MINUTES:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(_l("Write the minutes as a whole number, for example 10."))
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > limit:
         raise ValueError(_l("A section takes from 0 to %(n)d minutes.", n=MAX_MINUTES))
-    return minutes
+    return int(text)
+
+
+def _minutes(value: Any) -> int | None:
+    return _whole(value, MAX_MINUTES)
 
 
 _ID = re.compile(r"[sq][0-9]{1,6}")
@@ -143,24 +179,19 @@ def _id(value: Any, prefix: str, seen: set[str]) -> str:
 
 
 def _number_new_ids(guide: dict, seen: set[str]) -> dict:
-    """Give every part without an id the next free number."""
-    taken = [int(i[1:]) for i in seen]
-    counter = iter(range(max(taken, default=0) + 1, 10**7))
+    """Give every part without an id the next number above any ever given."""
+    guide["last_id"] = max([guide["last_id"], *(int(i[1:]) for i in seen)])
     for section in guide["sections"]:
-        section["id"] = section["id"] or f"s{next(counter)}"
+        section["id"] = section["id"] or _next_id(guide, "s")
         for question in section["questions"]:
-            question["id"] = question["id"] or f"q{next(counter)}"
+            question["id"] = question["id"] or _next_id(guide, "q")
     return guide
 
 
 def _next_id(guide: dict, prefix: str) -> str:
-    numbers = [
-        int(part["id"][1:])
-        for section in guide["sections"]
-        for part in [section, *section["questions"]]
-        if part["id"]
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1}"
+    """Return a new id: one above the highest ever given in this guide, which it becomes."""
+    guide["last_id"] = guide.get("last_id", 0) + 1
+    return f"{prefix}{guide['last_id']}"
 
 
 def _find(guide: dict, section_id: str, question_id: str | None = None) -> tuple[list, int]:
@@ -192,7 +223,7 @@ def apply(
         if len(changed["sections"]) >= MAX_SECTIONS:
             raise ValueError(_l("A guide can have at most %(n)d sections.", n=MAX_SECTIONS))
         new_id = _next_id(changed, "s")
-        question = {"id": f"q{int(new_id[1:]) + 1}", "text": "", "probes": [], "notes": ""}
+        question = {"id": _next_id(changed, "q"), "text": "", "probes": [], "notes": ""}
         changed["sections"].append(
             {"id": new_id, "title": "", "minutes": None, "covers": [], "questions": [question]}
         )
@@ -217,9 +248,8 @@ def apply(
         copied["id"] = _next_id(changed, "q" if on_question else "s")
         if not on_question:
             for question in copied["questions"]:
-                question["id"] = ""
+                question["id"] = _next_id(changed, "q")
         holder.insert(index + 1, copied)
-        _renumber_blank(changed)
     else:
         step = -1 if action.endswith("_up") else 1
         target = index + step
@@ -231,7 +261,7 @@ def apply(
 def _move(guide: dict, action: str, section_id: str, question_id: str, to: str) -> dict:
     """Move a dragged question or section to the place it was dropped on."""
     target_section, _slash, position = to.rpartition("/")
-    if not position.isdigit():
+    if not (position.isascii() and position.isdigit()):
         raise ValueError(NO_SUCH_PART)
     if action == "move_section":
         holder, index = _find(guide, section_id)
@@ -248,15 +278,9 @@ def _move(guide: dict, action: str, section_id: str, question_id: str, to: str) 
     return guide
 
 
-def _renumber_blank(guide: dict) -> None:
-    for section in guide["sections"]:
-        for question in section["questions"]:
-            if not question["id"]:
-                question["id"] = _next_id(guide, "q")
-
-
-_NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*–])\s+(.*\S)\s*$")
-_PROBE = re.compile(r"^\s*(?:[a-z][.)]|\d{1,3}\.\d{1,3}[.)]?|[-•*–])\s+(.*\S)\s*$")
+# Matched on lines without trailing space, so that no pattern backtracks over a long run of it.
+_NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*–])\s+(\S.*)$")
+_PROBE = re.compile(r"^\s*(?:[a-z][.)]|\d{1,3}\.\d{1,3}[.)]?|[-•*–])\s+(\S.*)$")
 
 
 def from_list(text: str) -> list[dict]:
@@ -272,10 +296,11 @@ def from_list(text: str) -> list[dict]:
     current: dict | None = None
     last: dict | None = None
     for raw in text.replace("\r\n", "\n").split("\n"):
-        if not raw.strip():
+        raw = raw.rstrip()
+        if not raw:
             continue
         indented = raw[:1] in (" ", "\t")
-        numbered = re.match(r"^\s*\d{1,3}[.)]\s+(.*\S)", raw)
+        numbered = re.match(r"^\s*\d{1,3}[.)]\s+(\S.*)$", raw)
         probe = _PROBE.match(raw)
         if numbered and not indented:
             if current is None:
@@ -320,6 +345,11 @@ def field_after(guide: dict, action: str, section_id: str, question_id: str) -> 
     if any(question_id == q["id"] for s in guide["sections"] for q in s["questions"]):
         return f"{question_id}-text"
     return f"{section_id}-title"
+
+
+def paragraphs(text: str) -> list[str]:
+    """Return a script's paragraphs (separated by a blank line), each on one line."""
+    return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
 
 
 def total_minutes(guide: dict) -> int:

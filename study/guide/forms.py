@@ -70,18 +70,24 @@ def guide_form(guide: dict, research_questions: list[str], **kwargs) -> GuideFor
         description=_l("What you say at the end: thanks, what happens next, how to reach you."),
     )
     choices = [SelectChoice(str(i), q) for i, q in enumerate(research_questions)]
-    for section in guide["sections"]:
+    number = 0
+    for position, section in enumerate(guide["sections"], 1):
         sid = section["id"]
         setattr(
             Form,
             f"{sid}-title",
-            text(_l("Section title"), section["title"], edits.MAX_TITLE, area=False),
+            text(
+                _l("Title of section %(n)d", n=position),
+                section["title"],
+                edits.MAX_TITLE,
+                area=False,
+            ),
         )
         setattr(
             Form,
             f"{sid}-minutes",
             IntegerField(
-                _l("Minutes"),
+                _l("Minutes for section %(n)d", n=position),
                 [Optional(), NumberRange(0, edits.MAX_MINUTES)],
                 default=section["minutes"],
             ),
@@ -90,7 +96,7 @@ def guide_form(guide: dict, research_questions: list[str], **kwargs) -> GuideFor
             Form,
             f"{sid}-covers",
             CheckboxesField(
-                _l("Research questions this section answers"),
+                _l("Research questions section %(n)d answers", n=position),
                 choices=choices,
                 default=[
                     str(i) for i, q in enumerate(research_questions) if q in section["covers"]
@@ -98,13 +104,14 @@ def guide_form(guide: dict, research_questions: list[str], **kwargs) -> GuideFor
             ),
         )
         for question in section["questions"]:
+            number += 1
             qid = question["id"]
-            setattr(Form, f"{qid}-text", text(_l("Question"), question["text"]))
+            setattr(Form, f"{qid}-text", text(_l("Question %(n)d", n=number), question["text"]))
             setattr(
                 Form,
                 f"{qid}-probes",
                 text(
-                    _l("Follow-up probes, one per line"),
+                    _l("Follow-up probes to question %(n)d, one per line", n=number),
                     "\n".join(question["probes"]),
                 ),
             )
@@ -112,7 +119,7 @@ def guide_form(guide: dict, research_questions: list[str], **kwargs) -> GuideFor
                 Form,
                 f"{qid}-notes",
                 text(
-                    _l("Your notes (never printed in the appendix)"),
+                    _l("Your notes on question %(n)d (never printed in the appendix)", n=number),
                     question["notes"],
                 ),
             )

@@ -36,14 +36,9 @@ def _editor(study, member, form, paste_form=None, status: int | None = None):
         status_labels=STATUS_LABELS,
         read_only=member.role is not MemberRole.AUTHOR or state.waiting_for_review,
         paste_form=paste_form or PasteForm(formdata=None),
-        has_previous=_has_previous(db, study),
+        has_previous=services.can_undo(db, study),
     )
     return (response[0], status) if status else response
-
-
-def _has_previous(db, study) -> bool:
-    guide = services.guide_for(db, study)
-    return guide is not None and bool(guide.previous_json)
 
 
 @bp.route("/studies/<int:study_id>/guide", methods=["GET", "POST"])
@@ -57,12 +52,9 @@ def show(study_id: int):
     autosave = request.form.get("autosave") == "1"
     if form.validate_on_submit():
         # "question_down:s1:q2", or from a drag "move_question:s1:q2:s4/0".
-        action, section, question, to = [
-            *(request.form.get("action") or "").split(":", 3),
-            "",
-            "",
-            "",
-        ][:4]
+        # An autosave never acts: a move left in the form by a drag is not done twice.
+        asked = "" if autosave else request.form.get("action") or ""
+        action, section, question, to = [*asked.split(":", 3), "", "", ""][:4]
         try:
             changed = services.save_guide(
                 db, study, current_user, form.to_document(guide, study.question_list)
@@ -163,7 +155,9 @@ def interview(study_id: int):
     """Show the guide for use during an interview: one section at a time, nothing else."""
     study, _member = study_for_member(study_id)
     guide = services.document(get_session(), study)
-    return render_template("guide/interview.html", study=study, guide=guide)
+    return render_template(
+        "guide/interview.html", study=study, guide=guide, total=edits.total_minutes(guide)
+    )
 
 
 @bp.get("/studies/<int:study_id>/guide/appendix.pdf")

@@ -79,9 +79,24 @@ def undo(session: Session, study: Study, actor: User) -> dict:
     """
     _current_for_change(session, study, actor)
     guide = guide_for(session, study, lock=True)
-    if guide is None or not guide.previous_json:
+    previous = json.loads(guide.previous_json) if guide is not None and guide.previous_json else {}
+    # A submitted version ends what can be undone: nothing goes back behind it.
+    if not previous or previous.get("version") != _latest_number(session, study):
         raise UserError(_l("There is nothing to undo."))
-    return _store(session, study, actor, json.loads(guide.previous_json), "guide.undone")
+    return _store(session, study, actor, previous["document"], "guide.undone")
+
+
+def _latest_number(session: Session, study: Study) -> int:
+    latest = review.step_state(session, study, STEP).latest
+    return latest.number if latest is not None else 0
+
+
+def can_undo(session: Session, study: Study) -> bool:
+    """Tell whether there is a change to undo since the last submitted version."""
+    guide = guide_for(session, study)
+    if guide is None or not guide.previous_json:
+        return False
+    return json.loads(guide.previous_json).get("version") == _latest_number(session, study)
 
 
 def import_list(session: Session, study: Study, actor: User, text: str) -> dict:
@@ -99,6 +114,7 @@ def import_list(session: Session, study: Study, actor: User, text: str) -> dict:
 
 
 def _current_for_change(session: Session, study: Study, actor: User) -> dict:
+    """Return the draft to change, its row held, once the actor may change it."""
     review.require_author(session, study, actor)
     review.check_editable(session, study, STEP)
     guide = guide_for(session, study, lock=True)
@@ -113,7 +129,11 @@ def _store(session: Session, study: Study, actor: User, new: dict, event: str, *
     before = guide.document if guide.id is not None else None
     if before == new:
         return new
-    guide.previous_json = canonical_json(before) if before is not None else None
+    guide.previous_json = (
+        canonical_json({"document": before, "version": _latest_number(session, study)})
+        if before is not None
+        else None
+    )
     guide.title = new["title"]
     guide.language = new["language"]
     guide.intro_script = new["intro_script"]

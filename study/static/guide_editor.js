@@ -58,12 +58,18 @@
       }
       var input = document.createElement("input");
       input.type = "hidden";
+      input.className = "drag-action";
       input.name = "action";
       input.value = to;
       form.appendChild(input);
       form.submit();
     });
   }
+
+  // A page brought back with the browser's Back button must not carry a drop's move along.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("input.drag-action").forEach(function (input) { input.remove(); });
+  });
 
   // After an action the address names the field of the part acted on: give it the focus
   // once the page has loaded, so that a keyboard user moving a question goes on from there.

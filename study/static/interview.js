@@ -37,7 +37,9 @@
   function tick() {
     var s = Math.floor(seconds());
     elapsed.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
-    elapsed.classList.toggle("over", estimate > 0 && s > estimate);
+    var over = estimate > 0 && s > estimate;
+    elapsed.classList.toggle("over", over);
+    document.getElementById("over").hidden = !over;
   }
   toggle.addEventListener("click", function () {
     if (started) {

@@ -59,7 +59,7 @@ def sections_of(page):
 
 def questions_of(section):
     """The text boxes of a section's questions, in order."""
-    return section.locator("li.guide-question").get_by_label("Fråga", exact=True)
+    return section.locator("li.guide-question textarea[name$='-text']")
 
 
 def kept(problems: list[str], what: str, check, found=lambda: "") -> None:
@@ -106,8 +106,8 @@ def test_a_guide_is_written_reordered_by_keyboard_reviewed_changed_and_approved(
 
     sara.get_by_label("Guidens titel").fill(GUIDE_TITLE)
     for section, (title, minutes) in zip((first, second), SECTIONS, strict=True):
-        section.get_by_label("Avsnittets rubrik").fill(title)
-        section.get_by_label("Minuter").fill(minutes)
+        section.get_by_label("Rubrik för avsnitt").fill(title)
+        section.get_by_label("Minuter för avsnitt").fill(minutes)
     questions_of(first).nth(0).fill(FIRST)
     questions_of(second).nth(0).fill(THIRD)
     # The button sends the form: what is written so far is saved with it.
@@ -118,7 +118,7 @@ def test_a_guide_is_written_reordered_by_keyboard_reviewed_changed_and_approved(
     expect(questions_of(second).nth(0)).to_have_value(THIRD)
     questions_of(first).nth(1).fill(SECOND)
     asked_first = first.locator("li.guide-question").nth(0)
-    asked_first.get_by_label("Följdfrågor, en per rad").fill("\n".join(PROBES))
+    asked_first.get_by_label("Följdfrågor till fråga").fill("\n".join(PROBES))
     asked_first.get_by_label("Dina anteckningar").fill(NOTE)
     # The texts save themselves as they are typed; the Save button then saves them anyway.
     status = sara.locator(".save-status")
@@ -151,21 +151,16 @@ def test_a_guide_is_written_reordered_by_keyboard_reviewed_changed_and_approved(
         problems,
         f"after question {moved_id} is moved down by keyboard, the focus is not in its first "
         f"field ({moved_id}-text)",
-        lambda: expect(moved.get_by_label("Fråga", exact=True)).to_be_focused(timeout=2_000),
+        lambda: expect(moved.locator("textarea[name$='-text']")).to_be_focused(timeout=2_000),
         lambda: (
             "it is on "
             + sara.evaluate("() => document.activeElement.id || document.activeElement.tagName")
         ),
     )
     # Its probes and note moved with it.
-    expect(moved.get_by_label("Följdfrågor, en per rad")).to_have_value("\n".join(PROBES))
+    expect(moved.get_by_label("Följdfrågor till fråga")).to_have_value("\n".join(PROBES))
     expect(moved.get_by_label("Dina anteckningar")).to_have_value(NOTE)
-    commented_id = "-".join(
-        (
-            sections_of(sara).nth(1).get_attribute("id"),
-            sections_of(sara).nth(1).locator("li.guide-question").nth(0).get_attribute("id"),
-        )
-    )
+    commented_id = sections_of(sara).nth(1).locator("li.guide-question").nth(0).get_attribute("id")
 
     submit(sara, review_page, 1)
 

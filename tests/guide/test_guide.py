@@ -143,7 +143,7 @@ def test_changes_are_audited_undone_and_reviewed_per_question(app, session, demo
         version = review.submit(session, study, student, "guide")
         with pytest.raises(UserError):
             services.change(session, study, student, "add_section")
-        key = f"{first['id']}-{first['questions'][1]['id']}"
+        key = first["questions"][1]["id"]
         review.decide(
             session,
             study,
@@ -289,3 +289,52 @@ def test_a_dragged_question_or_section_lands_where_it_was_dropped():
         edits.apply(guide, "move_question", a["id"], a["questions"][0]["id"], "s999/0")
     with pytest.raises(ValueError):
         edits.apply(guide, "move_section", b["id"], "", "först")
+
+
+def test_an_id_never_comes_back_after_its_part_is_removed():
+    guide = edits.clean({"sections": [{"title": "A", "questions": ["a1", "a2"]}]})
+    last = guide["sections"][0]["questions"][-1]["id"]
+    removed = edits.apply(guide, "delete_question", guide["sections"][0]["id"], last)
+    added = edits.apply(removed, "add_question", guide["sections"][0]["id"])
+    assert added["sections"][0]["questions"][-1]["id"] != last
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"sections": {"title": "A"}},
+        {"sections": [{"title": "A", "covers": 5, "questions": []}]},
+        {"sections": [{"title": "A", "covers": "RQ", "questions": []}]},
+        {"sections": [{"title": "A", "minutes": 1e400, "questions": []}]},
+        {"sections": [{"title": "A", "minutes": True, "questions": []}]},
+        {"sections": [{"title": "A", "minutes": "²", "questions": []}]},
+        {"sections": [{"title": True, "questions": []}]},
+        {"sections": [{"title": "A", "questions": [{"text": "Q", "probes": "p"}]}]},
+        {"sections": [{"title": "A\x00", "questions": []}]},
+        {"sections": [{"title": "A", "questions": [{"text": "Q\x0bR"}]}]},
+    ],
+)
+def test_an_import_of_the_wrong_shape_is_refused_with_a_message(raw):
+    with pytest.raises(ValueError):
+        edits.clean(raw)
+
+
+def test_an_unknown_language_becomes_swedish_and_long_blank_runs_are_read_at_once():
+    assert edits.clean({"language": "zz-Latn!", "sections": []})["language"] == "sv"
+    assert edits.clean({"language": "EN", "sections": []})["language"] == "en"
+    # A line of spaces after a marker: read in one pass, not by backtracking.
+    assert edits.from_list("1. q\na)" + " " * 50_000 + "\n2. r")[-1]["questions"][-1]["text"] == "r"
+
+
+def test_undo_does_not_reach_behind_a_submitted_version(app, session, demo):
+    study, student, _supervisor = demo
+    with app.test_request_context():
+        services.change(session, study, student, "add_section")
+        guide = services.document(session, study)
+        guide["sections"] = guide["sections"][:-1]
+        services.save_guide(session, study, student, guide)
+        review.submit(session, study, student, "guide")
+        session.commit()
+        assert not services.can_undo(session, study)
+        with pytest.raises(UserError):
+            services.undo(session, study, student)
