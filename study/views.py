@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
+from .db import get_session
 from .errors import UserError
 from .forms import BaseForm
 
@@ -44,3 +48,26 @@ def file_response(data: bytes, mimetype: str, filename: str, *, attachment: bool
         mimetype=mimetype,
         headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
     )
+
+
+def commit_change(change: Callable[[], object], done: str | None, back: str):
+    """Run the change a button asked for, then go back to `back`.
+
+    It is committed and `done` is said, or rolled back and the refusal is said; of two
+    first changes at once (a double click, two co-authors) the other one counts.
+    """
+    db = get_session()
+    try:
+        change()
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(back), 303
+    except IntegrityError:
+        db.rollback()
+        flash(_("This was just done by another request."), "info")
+        return redirect(back), 303
+    if done:
+        flash(done, "success")
+    return redirect(back)

@@ -14,7 +14,7 @@ from ..review import services as review
 from ..studies.access import study_for_author, study_for_member, study_for_page
 from ..studies.models import MemberRole
 from ..studies.steps import STATUS_LABELS
-from ..views import file_response, render_form, show_user_error
+from ..views import commit_change, file_response, render_form, show_user_error
 from . import appendix, bp, edits, services
 from .forms import PasteForm, guide_form
 
@@ -93,14 +93,11 @@ def undo(study_id: int):
     """Bring back the guide as it was before the last change."""
     study, _member = study_for_author(study_id)
     db = get_session()
-    try:
-        services.undo(db, study, current_user)
-        db.commit()
-        flash(_("The last change is undone."), "success")
-    except UserError as error:
-        db.rollback()
-        flash(error.message, "error")
-    return redirect(url_for("guide.show", study_id=study.id)), 303
+    return commit_change(
+        lambda: services.undo(db, study, current_user),
+        _("The last change is undone."),
+        url_for("guide.show", study_id=study.id),
+    )
 
 
 @bp.post("/studies/<int:study_id>/guide/import")

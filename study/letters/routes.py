@@ -14,7 +14,7 @@ from ..review import services as review
 from ..studies.access import study_for_author, study_for_member, study_for_page
 from ..studies.models import MemberRole
 from ..studies.steps import STATUS_LABELS
-from ..views import file_response, render_form, show_user_error
+from ..views import commit_change, file_response, render_form, show_user_error
 from . import bp, checks, consent_form, document, languages, pdfs, services
 from .drafts import CONSENT_FORM, LETTER
 from .forms import (
@@ -35,21 +35,8 @@ def _act(study, operation, done: str | None, *, target: str = "letters.overview"
     if not form.validate_on_submit():
         flash(_("The form had expired. Send it again."), "error")
         return redirect(url_for(target, study_id=study.id, **values)), 303
-    try:
-        operation(db, form)
-        db.commit()
-    except UserError as error:
-        db.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(target, study_id=study.id, **values)), 303
-    except IntegrityError:
-        # Two first changes at once (a double click, two co-authors): the other one counts.
-        db.rollback()
-        flash(_("This was just done by another request."), "info")
-        return redirect(url_for(target, study_id=study.id, **values)), 303
-    if done:
-        flash(done, "success")
-    return redirect(url_for(target, study_id=study.id, **values))
+    back = url_for(target, study_id=study.id, **values)
+    return commit_change(lambda: operation(db, form), done, back)
 
 
 def _read_only(db, study, member, step: str) -> bool:
