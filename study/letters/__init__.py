@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("letters", __name__)
 
-from . import document, routes  # noqa: E402,F401
+from . import consent_routes, document, routes  # noqa: E402,F401

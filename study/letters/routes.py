@@ -1,4 +1,7 @@
-"""Letter and consent form pages: generate, write each language with its checks, preview, PDF."""
+"""Letter pages: generate, write each language with its checks, preview, PDF.
+
+The consent form's pages are in consent_routes.py and share the helpers here.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +18,19 @@ from ..studies.access import study_for_author, study_for_member, study_for_page
 from ..studies.models import MemberRole
 from ..studies.steps import STATUS_LABELS
 from ..views import commit_change, file_response, render_form, show_user_error
-from . import bp, checks, consent_form, document, languages, pdfs, services
-from .drafts import CONSENT_FORM, LETTER
+from . import bp, checks, document, languages, pdfs, services
+from .drafts import LETTER
 from .forms import (
     ActionForm,
     GenerateForm,
     LanguageForm,
-    consent_language_form,
     letter_form,
 )
 from .generate import GENERATED
 from .sections import SECTIONS_BY_KEY
 
 
-def _act(study, operation, done: str | None, *, target: str = "letters.overview", **values):
+def act(study, operation, done: str | None, *, target: str = "letters.overview", **values):
     """Run a change from a button: commit and say so, or roll back and say why."""
     db = get_session()
     form = ActionForm()
@@ -39,7 +41,8 @@ def _act(study, operation, done: str | None, *, target: str = "letters.overview"
     return commit_change(lambda: operation(db, form), done, back)
 
 
-def _read_only(db, study, member, step: str) -> bool:
+def read_only_for(db, study, member, step: str) -> bool:
+    """Tell whether a step's page is read only: for the supervisor, or while it waits."""
     return (
         member.role is not MemberRole.AUTHOR
         or review.step_state(db, study, step).waiting_for_review
@@ -62,7 +65,7 @@ def overview(study_id: int):
         problems=document.letter_incomplete(current) if current["languages"] else [],
         state=review.step_state(db, study, LETTER),
         status_labels=STATUS_LABELS,
-        read_only=_read_only(db, study, member, LETTER),
+        read_only=read_only_for(db, study, member, LETTER),
         generate_form=GenerateForm(),
         language_form=LanguageForm(),
         action=ActionForm(),
@@ -128,7 +131,7 @@ def add_language(study_id: int):
 def remove_language(study_id: int):
     """Remove a language from the letter and the consent form."""
     study, _member = study_for_author(study_id)
-    return _act(
+    return act(
         study,
         lambda db, form: services.remove_language(db, study, current_user, form.language.data),
         _("The language is removed."),
@@ -140,7 +143,7 @@ def remove_language(study_id: int):
 def add_sections(study_id: int):
     """Add the sections the self-review calls for and the letter lacks."""
     study, _member = study_for_author(study_id)
-    return _act(
+    return act(
         study,
         lambda db, _form: services.add_missing_sections(db, study, current_user),
         _("The sections the self-review calls for are added."),
@@ -152,7 +155,7 @@ def add_sections(study_id: int):
 def remove_section(study_id: int):
     """Remove a section the self-review no longer calls for."""
     study, _member = study_for_author(study_id)
-    return _act(
+    return act(
         study,
         lambda db, form: services.remove_section(
             db, study, current_user, form.audience.data, form.section.data
@@ -213,7 +216,7 @@ def edit(study_id: int, code: str):
         report=document.report(current, code),
         source=_source(current, code),
         generated=code in GENERATED,
-        read_only=_read_only(db, study, member, LETTER),
+        read_only=read_only_for(db, study, member, LETTER),
         action=ActionForm(),
         names=languages.name,
         sections=SECTIONS_BY_KEY,
@@ -261,7 +264,7 @@ def _panels(db, study, code: str) -> tuple[dict[str, str], str]:
 def regenerate(study_id: int, code: str):
     """Write one section again from the plan and the self-review."""
     study, _member = study_for_author(study_id)
-    return _act(
+    return act(
         study,
         lambda db, form: services.regenerate_section(
             db, study, current_user, code, *_section_named(form.section.data)
@@ -305,112 +308,10 @@ def preview(study_id: int, code: str):
 def letter_pdf(study_id: int):
     """Render the letter as PDF: ?lang= (default the first), ?version=N or ?draft=1."""
     study, _member = study_for_member(study_id)
-    return _pdf(study, LETTER)
+    return pdf_download(study, LETTER)
 
 
-@bp.route("/studies/<int:study_id>/consent-form", methods=["GET", "POST"], endpoint="consent_form")
-@login_required
-def consent_form_page(study_id: int):
-    """Write the consent form: its items and words in one language at a time (?lang=)."""
-    study, member = study_for_page(study_id)
-    db = get_session()
-    current = document.form_document(db, study)
-    code = request.args.get("lang") or (current["languages"][0] if current["languages"] else "")
-    if current["languages"] and code not in current["languages"]:
-        abort(404)
-    form = consent_language_form(current, code) if current["languages"] else None
-    if form is not None and form.validate_on_submit():
-        try:
-            consent_form.save_language(
-                db,
-                study,
-                current_user,
-                code,
-                form.labels(),
-                form.texts([i["key"] for i in current["items"]]),
-            )
-        except UserError as error:
-            db.rollback()
-            show_user_error(form, error)
-        else:
-            db.commit()
-            flash(_("The consent form is saved."), "success")
-            return redirect(url_for("letters.consent_form", study_id=study.id, lang=code))
-    elif form is None and request.method == "POST":
-        abort(404)
-    required = consent_form.required_keys(current["needs"])
-    return render_form(
-        "letters/consent_form.html",
-        form or ActionForm(),
-        study=study,
-        member=member,
-        code=code,
-        current=current,
-        missing=[k for k in required if k not in {i["key"] for i in current["items"]}],
-        problems=document.form_incomplete(current),
-        state=review.step_state(db, study, CONSENT_FORM),
-        status_labels=STATUS_LABELS,
-        read_only=_read_only(db, study, member, CONSENT_FORM),
-        letter_begun=bool(services.letter(db, study)),
-        action=ActionForm(),
-        names=languages.name,
-        direction=languages.direction(code) if code else "ltr",
-        required=required,
-    )
-
-
-@bp.post("/studies/<int:study_id>/consent-form/generate")
-@login_required
-def generate_form(study_id: int):
-    """Generate the consent form from the study."""
-    study, _member = study_for_author(study_id)
-    return _act(
-        study,
-        lambda db, _form: consent_form.create(db, study, current_user),
-        _("The consent form is written from your study. Read it and add what you need."),
-        target="letters.consent_form",
-    )
-
-
-@bp.post("/studies/<int:study_id>/consent-form/items")
-@login_required
-def add_item(study_id: int):
-    """Add an item of the student's own (or, with ?missing=1, the ones the study calls for)."""
-    study, _member = study_for_author(study_id)
-    missing = bool(request.args.get("missing"))
-    add = consent_form.add_missing_items if missing else consent_form.add_item
-    done = (
-        _("The items the self-review calls for are added.")
-        if missing
-        else _("An empty item is added: write it in every language.")
-    )
-    return _act(
-        study, lambda db, _form: add(db, study, current_user), done, target="letters.consent_form"
-    )
-
-
-@bp.post("/studies/<int:study_id>/consent-form/items/remove")
-@login_required
-def remove_item(study_id: int):
-    """Remove an item of the student's own, or one the study no longer calls for."""
-    study, _member = study_for_author(study_id)
-    return _act(
-        study,
-        lambda db, form: consent_form.remove_item(db, study, current_user, form.item.data),
-        _("The item is removed."),
-        target="letters.consent_form",
-    )
-
-
-@bp.get("/studies/<int:study_id>/consent-form.pdf")
-@login_required
-def consent_pdf(study_id: int):
-    """Render the blank consent form for paper consent: ?lang=, ?version=N or ?draft=1."""
-    study, _member = study_for_member(study_id)
-    return _pdf(study, CONSENT_FORM)
-
-
-def _pdf(study, step: str) -> Response:
+def pdf_download(study, step: str) -> Response:
     """Answer with the letter's or the form's PDF, its download audited."""
     db = get_session()
     printed = pdfs.render(db, study, step)
