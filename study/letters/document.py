@@ -8,6 +8,7 @@ what it was checked against, and the checks stay pure functions of the document.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -107,8 +108,9 @@ class LanguageReport:
         )
         return self.pages > checks.SUMMARY_PAGES and (summary is None or summary.empty)
 
+    @cached_property
     def problems(self) -> list[LazyString]:
-        """Return what must change before the letter can be submitted."""
+        """Return what must change before the letter can be submitted (worked out once)."""
         name = languages.name(self.code)
         found = []
         if not self.title.strip():
@@ -202,15 +204,17 @@ def report(document: dict, code: str) -> LanguageReport:
     )
 
 
-def letter_incomplete(document: dict) -> list:
-    """Return what must change before the letter can be submitted."""
+def letter_incomplete(document: dict, reports: dict[str, LanguageReport] | None = None) -> list:
+    """Return what must change before the letter can be submitted.
+
+    :param reports: each language's report, where the caller has them already.
+    """
     if not document.get("languages"):
         return [_l("generate the letter")]
     facts = document.get("facts", {})
     found = [message for key, message in PLAN_FACTS.items() if not facts.get(key)]
-    return found + [
-        problem for code in document["languages"] for problem in report(document, code).problems()
-    ]
+    reports = reports or {code: report(document, code) for code in document["languages"]}
+    return found + [problem for code in document["languages"] for problem in reports[code].problems]
 
 
 def letter_items(document: dict) -> list[Item]:

@@ -56,13 +56,14 @@ def overview(study_id: int):
     study, member = study_for_member(study_id)
     db = get_session()
     current = document.letter_document(db, study)
+    reports = {code: document.report(current, code) for code in current["languages"]}
     return render_template(
         "letters/overview.html",
         study=study,
         member=member,
         current=current,
-        reports={code: document.report(current, code) for code in current["languages"]},
-        problems=document.letter_incomplete(current) if current["languages"] else [],
+        reports=reports,
+        problems=document.letter_incomplete(current, reports) if reports else [],
         state=review.step_state(db, study, LETTER),
         status_labels=STATUS_LABELS,
         read_only=read_only_for(db, study, member, LETTER),
@@ -246,7 +247,7 @@ def _panels(db, study, code: str) -> tuple[dict[str, str], str]:
     panels["checks-letter"] = render_template(
         "letters/_letter_checks.html", report=report, names=languages.name, sections=SECTIONS_BY_KEY
     )
-    left = len(report.problems()) + sum(len(s.findings) for s in report.sections)
+    left = len(report.problems) + sum(len(s.findings) for s in report.sections)
     summary = (
         ngettext(
             "%(num)d thing to look at in this language.",
