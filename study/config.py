@@ -18,6 +18,8 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "DATABASE_URL": "SQLAlchemy URL of the database (default: SQLite in instance/)",
     "SECRET_KEY": "key that signs sessions and CSRF tokens (default: generated into instance/)",
     "RATELIMIT_STORAGE_URI": "Flask-Limiter storage, e.g. redis://127.0.0.1:6379 (default: memory)",
+    "RESPONDENT_LINK_RATE_LIMIT": "how often one IP address may open respondents' personal "
+    "links (default: 30 per minute;300 per hour)",
     "MAIL_SERVER": "SMTP host; without it mail goes to the console and the admin's outbox",
     "MAIL_PORT": "SMTP port (default 25)",
     "MAIL_USERNAME": "SMTP user name, if the server wants a log-in",
@@ -71,6 +73,9 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "RESET_RATE_LIMIT": "5 per minute;20 per hour",
         "REGISTER_RATE_LIMIT": "5 per minute;20 per hour",
         "INVITE_RATE_LIMIT": "10 per minute;60 per hour",
+        # Opening a respondent's link, and mailing a receipt, per visitor's IP address.
+        "RESPONDENT_LINK_RATE_LIMIT": "30 per minute;300 per hour",
+        "RECEIPT_MAIL_RATE_LIMIT": "3 per hour",
         # Per e-mail address a form names: how often one mailbox can be sent anything.
         "ADDRESS_MAIL_RATE_LIMIT": "3 per hour;10 per day",
         # Per study and day (an author's mistake is fine; a phishing campaign is not).
@@ -92,6 +97,9 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "CONFIRMATION_HOURS": 48,
         "CONFIRMATION_RESEND_MINUTES": 10,
         "INVITATION_DAYS": 14,
+        # How long a respondent's link works, and a visit it opens lasts.
+        "RESPONDENT_LINK_DAYS": 180,
+        "RESPONDENT_VISIT_HOURS": 2,
         "ARGON2_PARAMS": {},
         "BABEL_DEFAULT_LOCALE": "sv",
         "LANGUAGES": {"sv": "Svenska", "en": "English"},

@@ -69,10 +69,12 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .appendices import bp as appendices_bp
+    from .consent import bp as consent_bp
     from .ethics import bp as ethics_bp
     from .guide import bp as guide_bp
     from .letters import bp as letters_bp
     from .main import bp as main_bp
+    from .recruitment import bp as respondents_bp
     from .review import bp as review_bp
     from .studies import bp as studies_bp
 
@@ -86,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
         guide_bp,
         letters_bp,
         appendices_bp,
+        respondents_bp,
+        consent_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -17,7 +17,7 @@ import smtplib
 import threading
 import unicodedata
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -39,6 +39,10 @@ _IDEOGRAPHIC_STOPS = {0x3002: ".", 0xFF61: ".", 0xFE52: "."}
 _HOST_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})|(?<=\d)\.(?=\d+\.\d)|(?<=\d\.\d)\.(?=\d)")
 
 
+#: A file sent with a message: its name, its media type and its bytes.
+Attachment = tuple[str, str, bytes]
+
+
 @dataclass(frozen=True)
 class OutboxMessage:
     """A message kept in memory in development instead of being sent."""
@@ -47,6 +51,7 @@ class OutboxMessage:
     subject: str
     body: str
     created_at: datetime
+    attachments: tuple[Attachment, ...] = ()
 
 
 def smtp_configured(app: Flask | None = None) -> bool:
@@ -64,31 +69,36 @@ def outbox_enabled(app: Flask | None = None) -> bool:
     return not smtp_configured(app) and (app.debug or app.testing)
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
+def send_mail(to: str, subject: str, body: str, attachments: Sequence[Attachment] = ()) -> bool:
     """Send a plain-text message; return False, and log why (never what), if it could not go."""
     if outbox_enabled():
         # The outbox lives in memory and never in the database: its links are secrets.
-        current_app.extensions["outbox"].appendleft(OutboxMessage(to, subject, body, utcnow()))
+        current_app.extensions["outbox"].appendleft(
+            OutboxMessage(to, subject, body, utcnow(), tuple(attachments))
+        )
         print(f"--- mail to {to}: {subject}\n{body}\n---", flush=True)  # noqa: T201
         return True
     if not smtp_configured():
         log.error("mail not sent: MAIL_SERVER is not configured")
         return False
     try:
-        _send_smtp(to, subject, body)
+        _send_smtp(to, subject, body, attachments)
     except (smtplib.SMTPException, OSError) as error:
         log.error("mail not sent: %s from the SMTP server", type(error).__name__)
         return False
     return True
 
 
-def _send_smtp(to: str, subject: str, body: str) -> None:
+def _send_smtp(to: str, subject: str, body: str, attachments: Sequence[Attachment]) -> None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    for filename, media_type, data in attachments:
+        maintype, subtype = media_type.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()

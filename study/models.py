@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "study.letters.models",
     "study.appendices.models",
     "study.respondents.models",
+    "study.consent.models",
     "study.vault.models",
     "study.pseudonymize.models",
 )

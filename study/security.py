@@ -118,9 +118,10 @@ class TokenMaskingFilter(logging.Filter):
 
 def select_locale() -> str:
     """Choose the interface language: the visitor's choice, else Swedish."""
-    from flask import current_app
+    from flask import current_app, g
 
-    chosen = session.get("lang")
+    # A respondent's pages speak the letter's language where the interface has it.
+    chosen = g.get("respondent_locale") or session.get("lang")
     return (
         chosen
         if chosen in current_app.config["LANGUAGES"]
@@ -161,6 +162,10 @@ def refuse_unexpected_body() -> None:
     if request.mimetype not in FORM_BODY_TYPES:
         abort(400)
     view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "streams_upload", False):
+        # The view reads its body as it streams in (study/uploads.py); parsing it here would
+        # spool a large file part to a temporary file.
+        return
     if request.mimetype == "application/x-www-form-urlencoded" and not _decodes(
         request.get_data(cache=True)
     ):

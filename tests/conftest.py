@@ -82,6 +82,8 @@ def app_config(database_url, tmp_path) -> dict:
         "REGISTER_RATE_LIMIT": "1000 per minute",
         "INVITE_RATE_LIMIT": "1000 per minute",
         "ADDRESS_MAIL_RATE_LIMIT": "1000 per minute",
+        "RESPONDENT_LINK_RATE_LIMIT": "1000 per minute",
+        "RECEIPT_MAIL_RATE_LIMIT": "1000 per minute",
         # Tests make many studies for one student; the limits have tests of their own.
         "INVITATIONS_PER_STUDY_PER_DAY": 1000,
         "SERVER_NAME": "localhost",
@@ -273,3 +275,43 @@ def answer_self_review(app, session, study, actor, **given) -> None:
     with app.test_request_context():
         ethics.save_answers(session, study, actor, changes)
         session.commit()
+
+
+def open_recruitment(app, session, study, student, supervisor, codes=("sv", "en")) -> None:
+    """Write the letter and consent form in `codes` and have every step recruitment needs approved."""
+    from study.letters import consent_form
+    from study.letters import services as letters
+    from study.review import services as review
+    from study.review.models import Outcome
+
+    with app.test_request_context():
+        letters.create(session, study, student, list(codes))
+        consent_form.create(session, study, student)
+        for step in ("ethics", "letter", "consent_form"):
+            review.submit(session, study, student, step)
+            review.decide(session, study, supervisor, step, outcome=Outcome.APPROVED)
+        session.commit()
+        assert review.may_recruit(session, study)
+
+
+@pytest.fixture
+def recruiting(app, session, make_user, make_study):
+    """A study whose self-review, letter (sv, en) and consent form are approved: it may recruit."""
+    student = make_user(Role.STUDENT)
+    supervisor = make_user(Role.SUPERVISOR)
+    study = make_study(student, supervisor)
+    study.controller, study.data_protection_officer = "Exempeluniversitetet", "dso@example.org"
+    session.add(study)
+    session.commit()
+    answer_self_review(app, session, study, student)
+    open_recruitment(app, session, study, student, supervisor)
+    return Recruiting(study, student, supervisor)
+
+
+@dataclass
+class Recruiting:
+    """A study that may recruit, with its student and supervisor."""
+
+    study: Study
+    student: User
+    supervisor: User

@@ -16,16 +16,19 @@ from study.accounts import links
 from study.accounts import services as accounts
 from study.accounts.models import Role, TokenPurpose
 from study.accounts.services import start_password_reset
+from study.consent import services as consent
+from study.consent import withdrawal
 from study.letters import consent_form
 from study.letters import services as letters
+from study.respondents import services as recruitment
 from study.review import services as review
 from study.studies import services as studies
 from study.studies.models import MemberRole
 
-from .conftest import answer_self_review
+from .conftest import answer_self_review, open_recruitment
 
 PASSWORD = "correct horse battery"
-ACTORS = (
+STAFF = (
     "anonymous",
     "owner",
     "co_author",
@@ -34,35 +37,51 @@ ACTORS = (
     "other_supervisor",
     "admin",
 )
+#: People who arrive through a personal link: a respondent of the recruiting study, another
+#: of its respondents, and one who has withdrawn.
+RESPONDENTS = ("respondent", "other_respondent", "withdrawn_respondent")
+ACTORS = STAFF + RESPONDENTS
+
+
+def staff(expected: dict[str, str]) -> dict[str, str]:
+    """Return a staff page's expectations: respondents, who have no account, fare as anonymous."""
+    return {**expected, **dict.fromkeys(RESPONDENTS, expected["anonymous"])}
+
 
 PUBLIC = dict.fromkeys(ACTORS, "ok")
-LOGGED_IN = {**dict.fromkeys(ACTORS, "ok"), "anonymous": "login"}
-ADMIN = {**dict.fromkeys(ACTORS, "forbidden"), "anonymous": "login", "admin": "ok"}
-STUDENT = {
-    "anonymous": "login",
-    "owner": "ok",
-    "co_author": "ok",
-    "other_student": "ok",
-    "supervisor": "forbidden",
-    "other_supervisor": "forbidden",
-    "admin": "forbidden",
-}
-STUDY_MEMBER = {
-    "anonymous": "login",
-    "owner": "ok",
-    "co_author": "ok",
-    "supervisor": "ok",
-    "other_student": "hidden",
-    "other_supervisor": "hidden",
-    "admin": "hidden",
-}
+LOGGED_IN = staff({**dict.fromkeys(STAFF, "ok"), "anonymous": "login"})
+ADMIN = staff({**dict.fromkeys(STAFF, "forbidden"), "anonymous": "login", "admin": "ok"})
+STUDENT = staff(
+    {
+        "anonymous": "login",
+        "owner": "ok",
+        "co_author": "ok",
+        "other_student": "ok",
+        "supervisor": "forbidden",
+        "other_supervisor": "forbidden",
+        "admin": "forbidden",
+    }
+)
+STUDY_MEMBER = staff(
+    {
+        "anonymous": "login",
+        "owner": "ok",
+        "co_author": "ok",
+        "supervisor": "ok",
+        "other_student": "hidden",
+        "other_supervisor": "hidden",
+        "admin": "hidden",
+    }
+)
 STUDY_AUTHOR = {**STUDY_MEMBER, "supervisor": "forbidden"}
-SUPERVISORS = {
-    **dict.fromkeys(ACTORS, "forbidden"),
-    "anonymous": "login",
-    "supervisor": "ok",
-    "other_supervisor": "ok",
-}
+SUPERVISORS = staff(
+    {
+        **dict.fromkeys(STAFF, "forbidden"),
+        "anonymous": "login",
+        "supervisor": "ok",
+        "other_supervisor": "ok",
+    }
+)
 #: Only the study's supervisor decides; its student is refused by the review service.
 STUDY_SUPERVISOR = {**STUDY_MEMBER, "owner": "refused", "co_author": "refused"}
 #: An author passes the access check and the service refuses the empty request: it names no
@@ -70,13 +89,25 @@ STUDY_SUPERVISOR = {**STUDY_MEMBER, "owner": "refused", "co_author": "refused"}
 #: no change to undo.
 STUDY_AUTHOR_REFUSED = {**STUDY_AUTHOR, "owner": "refused", "co_author": "refused"}
 #: The invitation in the world is for an address none of the actors has.
-NOT_INVITED = {**dict.fromkeys(ACTORS, "refused"), "anonymous": "login"}
+NOT_INVITED = staff({**dict.fromkeys(STAFF, "refused"), "anonymous": "login"})
+#: A respondent's pages: their own visit (no ids in the address); anyone else, and a
+#: withdrawn respondent, gets the neutral page.
+RESPONDENT_PAGE = {
+    **dict.fromkeys(ACTORS, "hidden"),
+    "respondent": "ok",
+    "other_respondent": "ok",
+}
+#: The link itself: whoever holds a working token gets a visit.
+RESPONDENT_LINK = {**dict.fromkeys(ACTORS, "ok"), "withdrawn_respondent": "hidden"}
+#: Shown once, right after a withdrawal: a fresh visit never sees it.
+AFTER_WITHDRAWAL = dict.fromkeys(ACTORS, "hidden")
 
 #: (endpoint, method) → what each actor gets.
 EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("static", "GET"): PUBLIC,
     ("main.index", "GET"): PUBLIC,
     ("main.set_language", "GET"): PUBLIC,
+    ("main.health", "GET"): PUBLIC,
     ("accounts.register", "GET"): PUBLIC,
     ("accounts.register", "POST"): PUBLIC,
     ("accounts.login", "GET"): PUBLIC,
@@ -143,6 +174,32 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("letters.add_item", "POST"): STUDY_AUTHOR,
     ("letters.remove_item", "POST"): STUDY_AUTHOR_REFUSED,
     ("letters.consent_pdf", "GET"): STUDY_MEMBER,
+    ("respondents.index", "GET"): STUDY_MEMBER,
+    ("respondents.index", "POST"): STUDY_AUTHOR,
+    ("respondents.link", "GET"): STUDY_AUTHOR,
+    ("respondents.new_link", "POST"): STUDY_AUTHOR,
+    ("respondents.revoke", "POST"): STUDY_AUTHOR,
+    ("respondents.reconsent", "POST"): STUDY_AUTHOR_REFUSED,
+    ("respondents.paper", "GET"): STUDY_AUTHOR,
+    ("respondents.paper", "POST"): STUDY_AUTHOR,
+    ("respondents.withdraw", "GET"): STUDY_AUTHOR,
+    ("respondents.withdraw", "POST"): STUDY_AUTHOR,
+    ("respondents.export_csv", "GET"): STUDY_MEMBER,
+    ("respondents.export_pdf", "GET"): STUDY_MEMBER,
+    ("consent.open_link", "GET"): RESPONDENT_LINK,
+    ("consent.home", "GET"): RESPONDENT_PAGE,
+    ("consent.letter", "GET"): RESPONDENT_PAGE,
+    ("consent.letter_pdf", "GET"): RESPONDENT_PAGE,
+    ("consent.give", "GET"): RESPONDENT_PAGE,
+    ("consent.give", "POST"): RESPONDENT_PAGE,
+    ("consent.confirm", "GET"): RESPONDENT_PAGE,
+    ("consent.confirm", "POST"): RESPONDENT_PAGE,
+    ("consent.receipt_page", "GET"): RESPONDENT_PAGE,
+    ("consent.receipt_pdf", "GET"): RESPONDENT_PAGE,
+    ("consent.mail_receipt", "POST"): RESPONDENT_PAGE,
+    ("consent.withdraw", "GET"): RESPONDENT_PAGE,
+    ("consent.withdraw", "POST"): RESPONDENT_PAGE,
+    ("consent.withdrawn", "GET"): AFTER_WITHDRAWAL,
 }
 
 
@@ -171,6 +228,8 @@ class World:
 
     users: dict
     values: dict
+    #: The token each respondent actor opens their visit with.
+    links: dict
 
 
 @pytest.fixture
@@ -220,7 +279,9 @@ def world(app, session, make_user, make_study) -> World:
         )
         confirm_token = links.issue(session, pending, TokenPurpose.CONFIRM_EMAIL)
         session.commit()
+    respondent_links, recruiting_values = recruiting_world(app, session, users, make_study)
     values = {
+        **recruiting_values,
         "study_id": study.id,
         "token": token,
         "code": "en",
@@ -235,7 +296,76 @@ def world(app, session, make_user, make_study) -> World:
         ("review.submit", "co_author"): {"study_id": ready_too.id},
         "ethics.section": {"study_id": ready.id},
     }
-    return World(users, values)
+    return World(users, values, respondent_links)
+
+
+def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
+    """Make a study that may recruit, its respondents and their links; return links and values.
+
+    The respondent has consented; the other has not; the withdrawn one has withdrawn. The
+    owner and the co-author each change a respondent of their own (a new link, a revoked
+    one, a withdrawal), so that one actor's change does not decide what the next one gets.
+    """
+    owner, supervisor, co_author = users["owner"], users["supervisor"], users["co_author"]
+    study = make_study(owner, supervisor, title="En studie som rekryterar")
+    study.controller, study.data_protection_officer = "Exempeluniversitetet", "dso@example.org"
+    session.add(study)
+    session.commit()
+    answer_self_review(app, session, study, owner)
+    with app.test_request_context():
+        invitation, _token = studies.invite_member(
+            session, study, owner, co_author.email, MemberRole.AUTHOR
+        )
+        studies.accept_invitation(session, invitation, co_author)
+        session.commit()
+    # Approved after the co-author joined: the letter names its authors.
+    open_recruitment(app, session, study, owner, supervisor)
+    with app.test_request_context():
+        made = {}
+        for code in ("IP1", "IP2", "IP3", "IP4", "IP5"):
+            respondent = recruitment.add_respondent(
+                session, study, owner, code=code, email=f"{code.lower()}@example.org"
+            )
+            made[code] = (respondent, recruitment.issue_link(session, study, owner, respondent))
+        documents = consent.approved_documents(session, study)
+        consent.give_consent(
+            session,
+            made["IP1"][0],
+            documents,
+            language="sv",
+            answers={"participation": True},
+            names={"respondent": "Sara Ek"},
+            submission="authz-consent",
+        )
+        withdrawal.withdraw(session, made["IP3"][0])
+        session.commit()
+    study_values = {"study_id": study.id, "respondent_id": made["IP1"][0].id}
+    values = {
+        endpoint: study_values
+        for endpoint in (
+            "respondents.index",
+            "respondents.link",
+            "respondents.new_link",
+            "respondents.revoke",
+            "respondents.reconsent",
+            "respondents.paper",
+            "respondents.withdraw",
+            "respondents.export_csv",
+            "respondents.export_pdf",
+        )
+    }
+    for endpoint in ("respondents.new_link", "respondents.revoke", "respondents.withdraw"):
+        values[(endpoint, "owner")] = {**study_values, "respondent_id": made["IP4"][0].id}
+        values[(endpoint, "co_author")] = {**study_values, "respondent_id": made["IP5"][0].id}
+    values["consent.open_link"] = {"token": made["IP1"][1]}
+    values[("consent.open_link", "other_respondent")] = {"token": made["IP2"][1]}
+    values[("consent.open_link", "withdrawn_respondent")] = {"token": made["IP3"][1]}
+    links = {
+        "respondent": made["IP1"][1],
+        "other_respondent": made["IP2"][1],
+        "withdrawn_respondent": made["IP3"][1],
+    }
+    return links, values
 
 
 def outcome(client, response) -> str:
@@ -262,7 +392,9 @@ def test_access(app, world, auth, endpoint, method):
         with app.test_request_context():
             url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
         client = app.test_client()
-        if actor != "anonymous":
+        if actor in RESPONDENTS:
+            client.get(f"/r/{world.links[actor]}")
+        elif actor != "anonymous":
             assert (
                 client.post(
                     "/login",

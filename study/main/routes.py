@@ -1,8 +1,17 @@
-"""Front page and language switch."""
+"""Front page, language switch and the health check."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from ..urls import safe_next
@@ -26,3 +35,9 @@ def set_language(code: str):
         abort(404)
     session["lang"] = code
     return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+
+
+@bp.get("/health")
+def health():
+    """Answer "ok" without touching the database: the process serves requests."""
+    return Response("ok\n", mimetype="text/plain")

@@ -64,11 +64,16 @@ class PseudonymStyle(StrEnum):
 
 @dataclass(slots=True)
 class KeyEntry:
-    """One real term with its category and (once assigned) its pseudonym."""
+    """One real term with its category, (once assigned) its pseudonym and where it came from.
+
+    ``sources`` holds the ids of the respondents whose material gave rise to the term; an
+    entry without sources was added by hand or imported, and no withdrawal removes it.
+    """
 
     term: str
     category: Category
     pseudonym: str | None = None
+    sources: set[int] = field(default_factory=set)
 
     @property
     def form(self) -> str:
@@ -103,17 +108,49 @@ class CodeKey:
                 )
             if existing.pseudonym is None:
                 existing.pseudonym = entry.pseudonym
+            existing.sources |= entry.sources
             return existing
         self._by_form[form] = entry
         self.entries.append(entry)
         return entry
 
-    def add(self, term: str, category: Category, pseudonym: str | None = None) -> KeyEntry:
-        """Add a term (a no-op returning the existing entry when the term is known).
+    def add(
+        self,
+        term: str,
+        category: Category,
+        pseudonym: str | None = None,
+        *,
+        source: int | None = None,
+    ) -> KeyEntry:
+        """Add a term, or return the existing entry when the term is known.
+
+        ``source`` is the respondent whose material gave rise to the term; it is recorded
+        on the entry, new or existing, so that their withdrawal can take the term back.
 
         :raises CodeKeyError: when the term is empty or known under another category.
         """
-        return self._insert(KeyEntry(term.strip(), category, pseudonym or None))
+        sources = set() if source is None else {source}
+        return self._insert(KeyEntry(term.strip(), category, pseudonym or None, sources))
+
+    def forget_source(self, respondent_id: int) -> list[KeyEntry]:
+        """Drop a respondent from every entry's sources and return the entries left with none.
+
+        Those entries are removed from the key: only that respondent's material gave rise
+        to them. Entries other respondents' material also gave rise to, and entries that
+        never had sources (added by hand or imported), stay.
+        """
+        removed: list[KeyEntry] = []
+        kept: list[KeyEntry] = []
+        for entry in self.entries:
+            if respondent_id in entry.sources:
+                entry.sources.discard(respondent_id)
+                if not entry.sources:
+                    removed.append(entry)
+                    del self._by_form[entry.form]
+                    continue
+            kept.append(entry)
+        self.entries = kept
+        return removed
 
     def get(self, term: str) -> KeyEntry | None:
         """Return the entry for ``term`` (case- and punctuation-insensitive), if any."""
@@ -235,14 +272,19 @@ class MemoryKeyStore:
     """A code key kept in memory (tests, previews)."""
 
     def __init__(self, key: CodeKey | None = None):
-        self._rows = key.rows() if key else []
+        self._entries = _copies(key) if key else []
         self._seed = key.seed if key else ""
         self._style = key.style if key else PseudonymStyle.NAMES
 
     def load(self) -> CodeKey:
         """Return a fresh copy of the stored key."""
-        return CodeKey.from_rows(self._rows, seed=self._seed, style=self._style)
+        return CodeKey(_copies(self._entries), seed=self._seed, style=self._style)
 
     def save(self, key: CodeKey) -> None:
         """Keep a copy of ``key``."""
-        self._rows, self._seed, self._style = key.rows(), key.seed, key.style
+        self._entries, self._seed, self._style = _copies(key), key.seed, key.style
+
+
+def _copies(entries: Iterable[KeyEntry]) -> list[KeyEntry]:
+    # Entries are mutable (pseudonyms, sources), so the store must not share them.
+    return [KeyEntry(e.term, e.category, e.pseudonym, set(e.sources)) for e in entries]

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from ..models import utcnow
 from ..vault.age import AgeError, open_sealed, seal
-from .codekey import CodeKey, PseudonymStyle
+from .codekey import Category, CodeKey, KeyEntry, PseudonymStyle
 from .models import CodeKeyRow, CodeKeySettings
 
 
@@ -24,6 +24,18 @@ def _entry_context(study_id: int, generation: int, position: int) -> bytes:
         f"intervjustudie/code-key-entry/v1\0study={study_id}"
         f"\0generation={generation}\0position={position}"
     ).encode()
+
+
+def _sealed_row(entry: KeyEntry) -> list:
+    return [entry.term, entry.category.value, entry.pseudonym or "", sorted(entry.sources)]
+
+
+def _entry(row: list) -> KeyEntry:
+    # Rows saved before sources were recorded have three cells: such an entry has no
+    # sources, like one added by hand, so no withdrawal removes it.
+    term, category, pseudonym, *rest = row
+    sources = set(rest[0]) if rest else set()
+    return KeyEntry(term, Category.parse(category), pseudonym or None, sources)
 
 
 class SealedKeyStore:
@@ -69,16 +81,18 @@ class SealedKeyStore:
         if len(rows) != state["count"] or any(r.generation != state["generation"] for r in rows):
             raise AgeError("the code key's rows do not match its last save")
         entries = [
-            json.loads(
-                open_sealed(
-                    self._study_key,
-                    row.sealed_entry,
-                    _entry_context(self.study_id, state["generation"], position),
+            _entry(
+                json.loads(
+                    open_sealed(
+                        self._study_key,
+                        row.sealed_entry,
+                        _entry_context(self.study_id, state["generation"], position),
+                    )
                 )
             )
             for position, row in enumerate(rows)
         ]
-        return CodeKey.from_rows(entries, seed=state["seed"], style=PseudonymStyle(settings.style))
+        return CodeKey(entries, seed=state["seed"], style=PseudonymStyle(settings.style))
 
     def save(self, key: CodeKey) -> None:
         """Replace the stored key with key, sealing each entry afresh under a new generation."""
@@ -87,7 +101,7 @@ class SealedKeyStore:
             settings = CodeKeySettings(study_id=self.study_id, style="", sealed_state=b"")
         else:
             settings.generation += 1
-        rows = key.rows()
+        rows = [_sealed_row(entry) for entry in key.entries]
         state = {"seed": key.seed, "generation": settings.generation, "count": len(rows)}
         settings.style = key.style.value
         settings.sealed_state = seal(

@@ -1,1 +1,1 @@
-"""Respondents (intervjupersoner): the people a study interviews, known by a code."""
+"""Respondents (intervjupersoner): the people a study interviews, known by a code, and their links."""

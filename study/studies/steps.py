@@ -74,7 +74,11 @@ STEPS: tuple[Step, ...] = (
         derived_from=("ethics", "letter", "consent_form", "guide"),
     ),
     Step(
-        7, "recruitment", _l("Recruitment"), _l("Invitations and consent through personal links.")
+        7,
+        "recruitment",
+        _l("Recruitment"),
+        _l("Invitations and consent through personal links."),
+        endpoint="respondents.index",
     ),
     Step(8, "data", _l("Recordings and transcripts"), _l("Encrypted audio and transcripts.")),
     Step(

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from .. import audit
 from ..models import utcnow
 from ..pseudonymize.store import SealedKeyStore
+from ..respondents.locks import lock_respondent
 from ..respondents.models import Respondent
 from .age import X25519Identity, X25519Recipient, new_wrapping_key, open_sealed, seal
 from .keys import MasterKeyring, load_keyring
@@ -83,8 +84,8 @@ class Vault:
 
     # Study keys ---------------------------------------------------------------------------
 
-    def _study_key(self, study_id: int, actor_id: int | None) -> bytes:
-        """Return the study's key, creating and sealing it on first use."""
+    def study_key(self, study_id: int, actor_id: int | None) -> bytes:
+        """Return the study's key, creating and sealing it on first use (no audit entry)."""
         row = self.session.exec(select(StudyKey).where(StudyKey.study_id == study_id)).first()
         if row is None:
             row = StudyKey(
@@ -151,7 +152,7 @@ class Vault:
             )
 
         return SealedKeyStore(
-            self.session, study_id, self._study_key(study_id, actor_id), on_open=opened
+            self.session, study_id, self.study_key(study_id, actor_id), on_open=opened
         )
 
     # Respondent keys ----------------------------------------------------------------------
@@ -178,7 +179,7 @@ class Vault:
         assert respondent.id is not None
         identity = X25519Identity.generate()
         recipient = str(identity.recipient)
-        study_key = self._study_key(respondent.study_id, actor_id)
+        study_key = self.study_key(respondent.study_id, actor_id)
         row = RespondentKey(
             respondent_id=respondent.id,
             study_id=respondent.study_id,
@@ -200,11 +201,15 @@ class Vault:
         )
         return row
 
-    def _identity(self, respondent_id: int, actor_id: int | None) -> X25519Identity:
+    def identity(self, respondent_id: int, actor_id: int | None) -> X25519Identity:
+        """Return the respondent's private key, opened through the chain (no audit entry).
+
+        :raises KeyDestroyedError: if the respondent's key was destroyed.
+        """
         row = self._respondent_key(respondent_id)
         if row is None or row.sealed_identity is None:
             raise KeyDestroyedError(f"the key of respondent {respondent_id} was destroyed")
-        study_key = self._study_key(row.study_id, actor_id)
+        study_key = self.study_key(row.study_id, actor_id)
         context = _identity_context(row.study_id, respondent_id, row.recipient)
         identity = X25519Identity(open_sealed(study_key, row.sealed_identity, context))
         if str(identity.recipient) != row.recipient:
@@ -283,6 +288,8 @@ class Vault:
         try:
             self.session.add(upload.record)
             self.session.flush()
+            # Only now, holding the write lock, is a withdrawal that came in meanwhile seen.
+            _refuse_withdrawn(self.session, respondent)
             audit.record(
                 self.session,
                 "vault.stored",
@@ -321,7 +328,7 @@ class Vault:
 
         :raises KeyDestroyedError: if the respondent's key was destroyed.
         """
-        identity = self._identity(vault_object.respondent_id, actor_id)
+        identity = self.identity(vault_object.respondent_id, actor_id)
         audit.record(
             self.session,
             "vault.decrypted",
@@ -352,6 +359,18 @@ class Vault:
         )
         storage = self.storage
         self._after_commit(lambda _session: storage.delete(object_id, missing_ok=True))
+
+
+def _refuse_withdrawn(session: Session, respondent: Respondent) -> None:
+    """Raise if the respondent withdrew (or lost their key) while their upload streamed in."""
+    current = lock_respondent(session, respondent.id)
+    if current is None or current.withdrawn_at is not None:
+        raise RespondentWithdrawnError(f"respondent {respondent.id} has withdrawn")
+    key = session.exec(
+        select(RespondentKey).where(RespondentKey.respondent_id == respondent.id)
+    ).first()
+    if key is None or key.sealed_identity is None:
+        raise KeyDestroyedError(f"the key of respondent {respondent.id} was destroyed")
 
 
 def _checkpoint_sqlite(session: Session) -> None:

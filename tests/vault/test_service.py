@@ -92,7 +92,7 @@ def test_the_stored_file_opens_with_the_age_tools_given_the_respondents_identity
 ) -> None:
     respondent = make_respondent()
     row = vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
-    identity = vault._identity(respondent.id, None)
+    identity = vault.identity(respondent.id, None)
     plaintext = io.BytesIO()
     decrypt_stream(io.BytesIO(_stored_bytes(vault, row)), plaintext, [identity])
     assert plaintext.getvalue() == RECORDING
@@ -145,15 +145,15 @@ def test_a_sealed_study_key_moved_to_another_study_does_not_open(
 ) -> None:
     owner = make_user()
     first, second = make_study(owner, title="A"), make_study(owner, title="B")
-    vault._study_key(first.id, None)
-    vault._study_key(second.id, None)
+    vault.study_key(first.id, None)
+    vault.study_key(second.id, None)
     rows = {k.study_id: k for k in session.exec(select(StudyKey)).all()}
     rows[second.id].sealed_key = rows[first.id].sealed_key
     session.add(rows[second.id])
     session.commit()
 
     with pytest.raises(AgeError, match="does not open"):
-        vault._study_key(second.id, None)
+        vault.study_key(second.id, None)
 
 
 def test_destroying_a_respondents_key_makes_their_files_unreadable_even_from_a_copy(
@@ -175,7 +175,7 @@ def test_destroying_a_respondents_key_makes_their_files_unreadable_even_from_a_c
         vault.store(respondent, io.BytesIO(b"more"), kind="recording")
     # Every identity the database can still open fails on the copy taken before.
     identities = [
-        vault._identity(k.respondent_id, None)
+        vault.identity(k.respondent_id, None)
         for k in session.exec(select(RespondentKey)).all()
         if k.sealed_identity is not None
     ]
@@ -213,7 +213,7 @@ def test_no_key_or_content_reaches_the_audit_log_or_the_config(
 ) -> None:
     respondent = make_respondent()
     row = vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
-    private = vault._identity(respondent.id, None)
+    private = vault.identity(respondent.id, None)
     vault.open(row, actor_id=None, purpose="read").close()
     store = vault.code_key_store(respondent.study_id, actor_id=None)
     store.load()
@@ -221,7 +221,7 @@ def test_no_key_or_content_reaches_the_audit_log_or_the_config(
     session.commit()
     secrets = [
         vault.keyring.current,
-        vault._study_key(respondent.study_id, None),
+        vault.study_key(respondent.study_id, None),
         private.private_bytes,
         RECORDING[:32],
     ]
@@ -316,7 +316,7 @@ def test_rotation_rewraps_study_keys_without_touching_files(
     store.save(code_key)
     session.commit()
     before = _stored_bytes(vault, row)
-    study_key = vault._study_key(respondent.study_id, None)
+    study_key = vault.study_key(respondent.study_id, None)
     respondent_key = session.exec(select(RespondentKey)).one().sealed_identity
     code_rows = [r.sealed_entry for r in session.exec(select(CodeKeyRow)).all()]
     old_id = vault.keyring.current_id
@@ -330,7 +330,7 @@ def test_rotation_rewraps_study_keys_without_touching_files(
         rotated = get_vault(session)
     assert session.exec(select(StudyKey)).one().master_key_id == rotated.keyring.current_id
     assert rotated.keyring.current_id != old_id
-    assert rotated._study_key(respondent.study_id, None) == study_key
+    assert rotated.study_key(respondent.study_id, None) == study_key
     assert session.exec(select(RespondentKey)).one().sealed_identity == respondent_key
     assert [r.sealed_entry for r in session.exec(select(CodeKeyRow)).all()] == code_rows
     assert _stored_bytes(rotated, row) == before
@@ -354,7 +354,7 @@ def test_a_worker_started_before_a_rotation_seals_with_the_new_key(
     study = make_study(owner)
     with app.app_context():
         worker = get_vault(session)
-        worker._study_key(study.id, None)
+        worker.study_key(study.id, None)
     session.commit()
     assert session.exec(select(StudyKey)).one().master_key_id != stale_ring.current_id
 
@@ -449,7 +449,7 @@ def test_a_reader_from_the_vault_is_the_seekable_age_reader(vault, make_responde
 def test_identities_are_x25519(vault, make_respondent) -> None:
     respondent = make_respondent()
     vault.recipient(respondent)
-    assert isinstance(vault._identity(respondent.id, None), X25519Identity)
+    assert isinstance(vault.identity(respondent.id, None), X25519Identity)
 
 
 def test_an_upload_whose_record_cannot_be_written_leaves_no_file(

@@ -1,0 +1,99 @@
+"""The receipt of a consent: what was agreed to, the exact versions, when; and the letter shown.
+
+Made from the consent record and the frozen versions it names, so the same receipt can be
+produced at any later time, for the respondent or for the register.
+"""
+
+from __future__ import annotations
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
+
+from .. import audit
+from ..letters import languages
+from ..letters.pdfs import letter_context
+from ..pdf import render_pdf
+from ..respondents.models import Respondent
+from ..review.models import StepVersion
+from .forms import NAME_LABELS
+from .models import ConsentRecord
+from .services import signed_names
+
+CHANNELS = {"link": _l("through the personal link"), "paper": _l("on the paper form")}
+
+
+def receipt_context(
+    session: Session, respondent: Respondent, record: ConsentRecord, *, names: bool = True
+) -> dict:
+    """Return the plain values a receipt is shown from (the typed names only with `names`)."""
+    letter = session.get(StepVersion, record.letter_version_id)
+    form = session.get(StepVersion, record.form_version_id)
+    assert letter is not None and form is not None
+    code = record.language
+    facts = form.content.get("facts", {})
+    labels = form.content.get("labels", {}).get(code, {})
+    opened = signed_names(session, respondent, record, actor=None) if names else {}
+    return {
+        "study_title": facts.get("title", ""),
+        "university": facts.get("university", ""),
+        "department": facts.get("department", ""),
+        "code": respondent.code,
+        "given_at": format_datetime(record.given_at, "yyyy-MM-dd HH:mm") + " UTC",
+        "channel": str(CHANNELS.get(record.channel, record.channel)),
+        "language": code,
+        "language_name": languages.native_name(code),
+        "direction": languages.direction(code),
+        "letter_number": record.letter_number,
+        "letter_hash": record.letter_hash,
+        "form_number": record.form_number,
+        "form_hash": record.form_hash,
+        "items": [
+            {
+                "text": item["texts"].get(code, ""),
+                "ticked": bool(record.items.get(item["key"])),
+                "required": item["required"],
+            }
+            for item in form.content.get("items", [])
+        ],
+        "names": [
+            {"label": str(NAME_LABELS[key][0]), "name": name}
+            for key, name in opened.items()
+            if key in NAME_LABELS
+        ],
+        "withdraw": labels.get("withdraw", ""),
+        "contacts": letter.content.get("facts", {}).get("contacts", []),
+        "letter": letter_context(letter.content, code),
+        "withdrawn": record.withdrawn_at is not None,
+    }
+
+
+def render_receipt(context: dict) -> bytes:
+    """Render the receipt, with the letter as it was shown after it, as PDF."""
+    return render_pdf(
+        "consent_receipt",
+        title=context["study_title"],
+        draft=False,
+        lang=context["language"],
+        receipt=context,
+        letter=context["letter"],
+    )
+
+
+def filename(record: ConsentRecord) -> str:
+    """Return the receipt's file name."""
+    return f"consent-receipt-{record.given_at:%Y%m%d}-{record.id}.pdf"
+
+
+def record_download(
+    session: Session, respondent: Respondent, record: ConsentRecord, actor_id: int | None
+) -> None:
+    """Write the receipt's download to the audit log."""
+    audit.record(
+        session,
+        "consent.receipt_downloaded",
+        actor_id=actor_id,
+        study_id=respondent.study_id,
+        subject=f"respondent:{respondent.id}",
+        record=record.id,
+    )

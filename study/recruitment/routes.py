@@ -1,0 +1,409 @@
+"""The student's recruitment pages: the register, respondents, links, paper consent, exports.
+
+Adding respondents, links and their QR codes, consent given on paper, withdrawals the
+student registers for a respondent, and the register as CSV and PDF.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from .. import mail
+from ..consent import services as consent
+from ..consent import withdrawal
+from ..db import get_session
+from ..errors import UserError
+from ..extensions import csrf
+from ..respondents import register, services
+from ..studies.access import study_for_author, study_for_member, study_for_page
+from ..studies.models import MemberRole
+from ..uploads import FilePart, UploadRefusedError, read_upload, streams_upload
+from ..urls import external_url
+from ..vault.service import KeyDestroyedError, RespondentWithdrawnError, get_vault
+from ..views import commit_change, file_response, render_form, show_user_error
+from . import bp
+from .forms import (
+    ActionForm,
+    AddRespondentForm,
+    NewLinkForm,
+    StudentWithdrawalForm,
+    paper_consent_form,
+)
+
+#: Where a link just made waits for the one page that shows it.
+NEW_LINK = "respondent_new_link"
+#: The kinds of scan a paper consent may come as.
+SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+SCAN_MAX_SIZE = 20 * 1024 * 1024
+
+
+def _respondent(study, respondent_id: int):
+    found = services.respondent_of(get_session(), study, respondent_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/studies/<int:study_id>/respondents", methods=["GET", "POST"])
+@login_required
+def index(study_id: int):
+    """Show the consent register and, to the study's authors, the form to add a respondent."""
+    study, member = study_for_page(study_id)
+    db = get_session()
+    author = member.role is MemberRole.AUTHOR
+    form = AddRespondentForm()
+    if form.validate_on_submit():
+        try:
+            respondent = services.add_respondent(
+                db,
+                study,
+                current_user,
+                code=form.code.data,
+                name=form.name.data or "",
+                email=form.email.data or "",
+            )
+            token = services.issue_link(db, study, current_user, respondent)
+            if form.send.data:
+                _send_link(db, study, respondent, token)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            show_user_error(form, error)
+        else:
+            session[NEW_LINK] = {"respondent": respondent.id, "token": token}
+            return redirect(
+                url_for("respondents.link", study_id=study.id, respondent_id=respondent.id), 303
+            )
+    show_names = author and request.args.get("names") == "1"
+    documents = consent.approved_documents(db, study)
+    rows = register.rows(db, study, documents, names_for=current_user if show_names else None)
+    if show_names:
+        db.commit()
+    return render_form(
+        "respondents/index.html",
+        form,
+        study=study,
+        author=author,
+        may_recruit=documents is not None,
+        rows=rows,
+        show_names=show_names,
+        documents=documents,
+        action_form=ActionForm(),
+        reconsent=[row for row in rows if row.status == "earlier_version"],
+    )
+
+
+def _send_link(db, study, respondent, token: str) -> None:
+    """Mail the respondent their link once the response has gone (the address stays sealed)."""
+    address = services.contact(db, respondent, current_user, purpose="send_link").email
+    if not address:
+        raise UserError(_("There is no e-mail address for %(code)s.", code=respondent.code), "send")
+    mail.send_template_after_response(
+        address,
+        "respondent_link",
+        study_title=study.title,
+        link=external_url("consent.open_link", token=token),
+        days=current_app.config["RESPONDENT_LINK_DAYS"],
+    )
+    services.mark_sent(db, study, current_user, respondent)
+
+
+@bp.get("/studies/<int:study_id>/respondents/<int:respondent_id>/link")
+@login_required
+def link(study_id: int, respondent_id: int):
+    """Show a link just made, once, with its QR code to show or print."""
+    study, _member = study_for_author(study_id)
+    respondent = _respondent(study, respondent_id)
+    waiting = session.pop(NEW_LINK, None)
+    url = qr = None
+    if isinstance(waiting, dict) and waiting.get("respondent") == respondent.id:
+        url = external_url("consent.open_link", token=waiting["token"])
+        # segno writes the SVG from the URL alone: no user text reaches it unescaped.
+        qr = Markup(  # noqa: S704
+            segno.make(url, error="m").svg_inline(scale=4, title=_("QR code of the link"))
+        )
+    return render_template(
+        "respondents/link.html",
+        study=study,
+        respondent=respondent,
+        url=url,
+        qr=qr,
+        form=NewLinkForm(),
+        link_row=services.latest_link(get_session(), respondent),
+    )
+
+
+@bp.post("/studies/<int:study_id>/respondents/<int:respondent_id>/link")
+@login_required
+def new_link(study_id: int, respondent_id: int):
+    """Make a new link for the respondent (the earlier one ends), and mail it if asked."""
+    study, _member = study_for_author(study_id)
+    respondent = _respondent(study, respondent_id)
+    db = get_session()
+    form = NewLinkForm()
+    back = url_for("respondents.link", study_id=study.id, respondent_id=respondent.id)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        token = services.issue_link(db, study, current_user, respondent)
+        if form.send.data:
+            _send_link(db, study, respondent, token)
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(back, 303)
+    session[NEW_LINK] = {"respondent": respondent.id, "token": token}
+    if form.send.data:
+        flash(_("The new link is on its way to %(code)s.", code=respondent.code), "success")
+    return redirect(back, 303)
+
+
+@bp.post("/studies/<int:study_id>/respondents/<int:respondent_id>/revoke")
+@login_required
+def revoke(study_id: int, respondent_id: int):
+    """End the respondent's links."""
+    study, _member = study_for_author(study_id)
+    respondent = _respondent(study, respondent_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return commit_change(
+        lambda: services.revoke_links(get_session(), study, current_user, respondent),
+        _("The link no longer works."),
+        url_for("respondents.index", study_id=study.id),
+    )
+
+
+@bp.post("/studies/<int:study_id>/respondents/reconsent")
+@login_required
+def reconsent(study_id: int):
+    """Ask everyone who consented to an earlier version to consent to the approved one."""
+    study, _member = study_for_author(study_id)
+    db = get_session()
+    back = url_for("respondents.index", study_id=study.id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    documents = consent.approved_documents(db, study)
+    rows = register.rows(db, study, documents)
+    waiting = [row.respondent for row in rows if row.status == "earlier_version"]
+    if not waiting:
+        flash(_("Everyone who consented has consented to the approved versions."), "error")
+        return redirect(back, 303)
+    mailed, without = [], []
+    try:
+        for respondent in waiting:
+            if respondent.has_email:
+                token = services.issue_link(db, study, current_user, respondent)
+                _send_link(db, study, respondent, token)
+                mailed.append(respondent.code)
+            else:
+                without.append(respondent.code)
+        services.record_reconsent(db, study, current_user, len(mailed), len(without))
+        db.commit()
+    except UserError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(back, 303)
+    if mailed:
+        flash(_("A new link went by e-mail to: %(codes)s.", codes=", ".join(mailed)), "success")
+    if without:
+        flash(
+            _(
+                "No e-mail address for %(codes)s: make each a new link from their row and give "
+                "it to them.",
+                codes=", ".join(without),
+            ),
+            "info",
+        )
+    return redirect(back, 303)
+
+
+@bp.route("/studies/<int:study_id>/respondents/<int:respondent_id>/paper", methods=["GET", "POST"])
+@csrf.exempt
+@streams_upload
+@login_required
+def paper(study_id: int, respondent_id: int):
+    """Register a consent given on paper, with the scan of the signed form stored encrypted.
+
+    The body is read as it streams in (study/uploads.py): the fields, CSRF token included,
+    are checked before the first byte of the scan is taken, and the scan is encrypted as it
+    arrives.
+    """
+    study, _member = study_for_author(study_id)
+    respondent = _respondent(study, respondent_id)
+    db = get_session()
+    back = url_for("respondents.index", study_id=study.id)
+    documents = consent.approved_documents(db, study)
+    if documents is None or respondent.withdrawn_at is not None:
+        flash(
+            _(
+                "A consent can be registered only while the study may recruit and for a respondent who has not withdrawn."
+            ),
+            "error",
+        )
+        return redirect(back, 303)
+    if request.method == "GET":
+        form = paper_consent_form(documents)
+        return render_template(
+            "respondents/paper.html", form=form, study=study, respondent=respondent
+        )
+    request.max_content_length = SCAN_MAX_SIZE + 64 * 1024
+    held: dict = {}
+    vault = get_vault(db)
+    try:
+        with ExitStack() as stack:
+
+            def begin_file(fields: MultiDict, part: FilePart):
+                """Check the fields sent before the scan; then encrypt the scan as it comes."""
+                form = held["form"] = paper_consent_form(documents, formdata=fields)
+                answers = _paper_answers(form, documents, part)
+                held["answers"] = answers
+                held["upload"] = stack.enter_context(
+                    vault.upload(
+                        respondent,
+                        kind="consent_scan",
+                        media_type=part.media_type,
+                        actor_id=current_user.id,
+                    )
+                )
+                return held["upload"]
+
+            upload = read_upload(request, max_size=SCAN_MAX_SIZE, begin_file=begin_file)
+            if "upload" not in held or upload.size == 0:
+                form = held.get("form") or paper_consent_form(documents, formdata=upload.fields)
+                if form.validate():
+                    form.scan.errors = [_("Choose the scan of the signed form.")]
+                held["form"] = form
+                raise UploadRefusedError
+    except UploadRefusedError:
+        db.rollback()
+        return render_template(
+            "respondents/paper.html", form=held["form"], study=study, respondent=respondent
+        ), 400
+    except (RespondentWithdrawnError, KeyDestroyedError):
+        db.rollback()
+        flash(_("%(code)s has withdrawn: nothing was stored.", code=respondent.code), "error")
+        return redirect(back, 303)
+    form = held["form"]
+    return commit_change(
+        lambda: consent.register_paper(
+            db,
+            study,
+            current_user,
+            respondent,
+            documents,
+            language=form.language.data,
+            answers=held["answers"],
+            signed_on=form.signed_on.data,
+            scan_id=held["upload"].record.id,
+        ),
+        _("The consent of %(code)s is registered.", code=respondent.code),
+        back,
+    )
+
+
+def _paper_answers(form, documents, part: FilePart) -> dict:
+    """Return the ticked items of a valid paper-consent form with an acceptable scan.
+
+    :raises UploadRefusedError: with the form's messages set, when anything is not right.
+    """
+    if not form.validate():
+        raise UploadRefusedError
+    if not part.filename:
+        form.scan.errors = [_("Choose the scan of the signed form.")]
+        raise UploadRefusedError
+    if part.media_type not in SCAN_TYPES:
+        form.scan.errors = [_("The scan must be a PDF, JPEG or PNG file.")]
+        raise UploadRefusedError
+    answers = {key: form[name].data for name, key in form.item_keys.items()}
+    try:
+        consent.check_answers(documents, language=form.language.data, answers=answers, names={})
+    except UserError as error:
+        show_user_error(form, error)
+        raise UploadRefusedError from None
+    return answers
+
+
+@bp.route(
+    "/studies/<int:study_id>/respondents/<int:respondent_id>/withdraw", methods=["GET", "POST"]
+)
+@login_required
+def withdraw(study_id: int, respondent_id: int):
+    """Register a withdrawal the respondent made by mail, phone or in person."""
+    study, _member = study_for_author(study_id)
+    respondent = _respondent(study, respondent_id)
+    db = get_session()
+    record = consent.current_record(db, respondent)
+    offers_choice = consent.offers_choice(db, record)
+    form = StudentWithdrawalForm()
+    if form.validate_on_submit():
+        try:
+            withdrawal.withdraw_for(
+                db,
+                study,
+                current_user,
+                respondent,
+                reason=form.reason.data or "",
+                keep_analysed=offers_choice and form.keep.data == "keep",
+            )
+            withdrawal.notify_members(db, study, respondent)
+            db.commit()
+        except UserError as error:
+            db.rollback()
+            show_user_error(form, error)
+        else:
+            flash(
+                _(
+                    "The withdrawal of %(code)s is registered, and what the study held of them "
+                    "is destroyed.",
+                    code=respondent.code,
+                ),
+                "success",
+            )
+            return redirect(url_for("respondents.index", study_id=study.id), 303)
+    return render_form(
+        "respondents/withdraw.html",
+        form,
+        study=study,
+        respondent=respondent,
+        record=record,
+        offers_choice=offers_choice,
+    )
+
+
+@bp.get("/studies/<int:study_id>/respondents.csv")
+@login_required
+def export_csv(study_id: int):
+    """Export the consent register as CSV."""
+    study, _member = study_for_member(study_id)
+    db = get_session()
+    rows = register.rows(db, study, consent.approved_documents(db, study))
+    data = register.to_csv(rows)
+    register.record_export(db, study, current_user, "csv")
+    db.commit()
+    return file_response(
+        data.encode("utf-8"),
+        "text/csv",
+        f"consent-register-{study.id}.csv",
+        attachment=True,
+    )
+
+
+@bp.get("/studies/<int:study_id>/respondents.pdf")
+@login_required
+def export_pdf(study_id: int):
+    """Export the consent register as PDF."""
+    study, _member = study_for_member(study_id)
+    db = get_session()
+    rows = register.rows(db, study, consent.approved_documents(db, study))
+    data = register.to_pdf(study, rows)
+    register.record_export(db, study, current_user, "pdf")
+    db.commit()
+    return file_response(data, "application/pdf", f"consent-register-{study.id}.pdf")
