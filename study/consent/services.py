@@ -28,8 +28,9 @@ from ..respondents.models import Respondent
 from ..review import services as review
 from ..review.models import StepVersion
 from ..studies.models import Study
+from ..vault.errors import KeyDestroyedError
 from ..vault.respondents import open_for_respondent, seal_for_respondent
-from ..vault.service import KeyDestroyedError, get_vault
+from ..vault.service import get_vault
 from .models import Channel, ConsentRecord
 
 NAME_LENGTH = 200
@@ -93,9 +94,7 @@ def check_answers(
     for item in documents.items:
         if item["required"] and not ticked[item["key"]]:
             raise UserError(
-                _l(
-                    "Tick the first item if you want to take part; you cannot take part without it."
-                ),
+                _l("Tick this item if you want to take part; you cannot take part without it."),
                 f"item-{item['key']}",
             )
     signed = {}
@@ -104,7 +103,7 @@ def check_answers(
         if required and not name:
             raise UserError(_l("Type the full name here to sign."), key)
         if len(name) > NAME_LENGTH:
-            raise UserError(_l("Write the name in at most 200 characters."), key)
+            raise UserError(_l("The name can be at most %(n)d characters.", n=NAME_LENGTH), key)
         if name:
             signed[key] = name
     return ticked, signed
@@ -226,7 +225,7 @@ def _record(
     """Write a consent record under the respondent's lock, superseding the current one."""
     current = lock_respondent(session, respondent.id)
     if current is None or current.withdrawn_at is not None:
-        raise UserError(_l("This consent can no longer be given: the respondent has withdrawn."))
+        raise UserError(_l("This consent can no longer be given: it has been withdrawn."))
     already = session.exec(
         select(ConsentRecord).where(ConsentRecord.submission == submission)
     ).first()
@@ -250,9 +249,7 @@ def _record(
             else None
         )
     except KeyDestroyedError:
-        raise UserError(
-            _l("This consent can no longer be given: the respondent has withdrawn.")
-        ) from None
+        raise UserError(_l("This consent can no longer be given: it has been withdrawn.")) from None
     record = ConsentRecord(
         study_id=respondent.study_id,
         respondent_id=respondent.id,

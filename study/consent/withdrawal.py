@@ -49,7 +49,9 @@ def withdraw(
     """
     reason = reason.strip()
     if len(reason) > REASON_LENGTH:
-        raise UserError(_l("Write the reason in at most 2000 characters."), "reason")
+        raise UserError(
+            _l("The reason can be at most %(n)d characters.", n=REASON_LENGTH), "reason"
+        )
     current = lock_respondent(session, respondent.id)
     assert current is not None
     if current.withdrawn_at is not None:

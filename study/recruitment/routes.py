@@ -6,27 +6,21 @@ student registers for a respondent, and the register as CSV and PDF.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from werkzeug.datastructures import MultiDict
 
 from .. import mail
 from ..consent import services as consent
 from ..consent import withdrawal
 from ..db import get_session
 from ..errors import UserError
-from ..extensions import csrf
 from ..respondents import register, services
 from ..studies.access import study_for_author, study_for_member, study_for_page
 from ..studies.models import MemberRole
-from ..uploads import FilePart, UploadRefusedError, read_upload, streams_upload
 from ..urls import external_url
-from ..vault.service import KeyDestroyedError, RespondentWithdrawnError, get_vault
 from ..views import commit_change, file_response, render_form, show_user_error
 from . import bp
 from .forms import (
@@ -34,17 +28,14 @@ from .forms import (
     AddRespondentForm,
     NewLinkForm,
     StudentWithdrawalForm,
-    paper_consent_form,
 )
 
 #: Where a link just made waits for the one page that shows it.
 NEW_LINK = "respondent_new_link"
-#: The kinds of scan a paper consent may come as.
-SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-SCAN_MAX_SIZE = 20 * 1024 * 1024
 
 
-def _respondent(study, respondent_id: int):
+def respondent_in(study, respondent_id: int):
+    """Return the study's respondent with this id, or answer 404."""
     found = services.respondent_of(get_session(), study, respondent_id)
     if found is None:
         abort(404)
@@ -120,7 +111,7 @@ def _send_link(db, study, respondent, token: str) -> None:
 def link(study_id: int, respondent_id: int):
     """Show a link just made, once, with its QR code to show or print."""
     study, _member = study_for_author(study_id)
-    respondent = _respondent(study, respondent_id)
+    respondent = respondent_in(study, respondent_id)
     waiting = session.pop(NEW_LINK, None)
     url = qr = None
     if isinstance(waiting, dict) and waiting.get("respondent") == respondent.id:
@@ -145,7 +136,7 @@ def link(study_id: int, respondent_id: int):
 def new_link(study_id: int, respondent_id: int):
     """Make a new link for the respondent (the earlier one ends), and mail it if asked."""
     study, _member = study_for_author(study_id)
-    respondent = _respondent(study, respondent_id)
+    respondent = respondent_in(study, respondent_id)
     db = get_session()
     form = NewLinkForm()
     back = url_for("respondents.link", study_id=study.id, respondent_id=respondent.id)
@@ -171,7 +162,7 @@ def new_link(study_id: int, respondent_id: int):
 def revoke(study_id: int, respondent_id: int):
     """End the respondent's links."""
     study, _member = study_for_author(study_id)
-    respondent = _respondent(study, respondent_id)
+    respondent = respondent_in(study, respondent_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     return commit_change(
@@ -225,112 +216,6 @@ def reconsent(study_id: int):
     return redirect(back, 303)
 
 
-@bp.route("/studies/<int:study_id>/respondents/<int:respondent_id>/paper", methods=["GET", "POST"])
-@csrf.exempt
-@streams_upload
-@login_required
-def paper(study_id: int, respondent_id: int):
-    """Register a consent given on paper, with the scan of the signed form stored encrypted.
-
-    The body is read as it streams in (study/uploads.py): the fields, CSRF token included,
-    are checked before the first byte of the scan is taken, and the scan is encrypted as it
-    arrives.
-    """
-    study, _member = study_for_author(study_id)
-    respondent = _respondent(study, respondent_id)
-    db = get_session()
-    back = url_for("respondents.index", study_id=study.id)
-    documents = consent.approved_documents(db, study)
-    if documents is None or respondent.withdrawn_at is not None:
-        flash(
-            _(
-                "A consent can be registered only while the study may recruit and for a respondent who has not withdrawn."
-            ),
-            "error",
-        )
-        return redirect(back, 303)
-    if request.method == "GET":
-        form = paper_consent_form(documents)
-        return render_template(
-            "respondents/paper.html", form=form, study=study, respondent=respondent
-        )
-    request.max_content_length = SCAN_MAX_SIZE + 64 * 1024
-    held: dict = {}
-    vault = get_vault(db)
-    try:
-        with ExitStack() as stack:
-
-            def begin_file(fields: MultiDict, part: FilePart):
-                """Check the fields sent before the scan; then encrypt the scan as it comes."""
-                form = held["form"] = paper_consent_form(documents, formdata=fields)
-                answers = _paper_answers(form, documents, part)
-                held["answers"] = answers
-                held["upload"] = stack.enter_context(
-                    vault.upload(
-                        respondent,
-                        kind="consent_scan",
-                        media_type=part.media_type,
-                        actor_id=current_user.id,
-                    )
-                )
-                return held["upload"]
-
-            upload = read_upload(request, max_size=SCAN_MAX_SIZE, begin_file=begin_file)
-            if "upload" not in held or upload.size == 0:
-                form = held.get("form") or paper_consent_form(documents, formdata=upload.fields)
-                if form.validate():
-                    form.scan.errors = [_("Choose the scan of the signed form.")]
-                held["form"] = form
-                raise UploadRefusedError
-    except UploadRefusedError:
-        db.rollback()
-        return render_template(
-            "respondents/paper.html", form=held["form"], study=study, respondent=respondent
-        ), 400
-    except (RespondentWithdrawnError, KeyDestroyedError):
-        db.rollback()
-        flash(_("%(code)s has withdrawn: nothing was stored.", code=respondent.code), "error")
-        return redirect(back, 303)
-    form = held["form"]
-    return commit_change(
-        lambda: consent.register_paper(
-            db,
-            study,
-            current_user,
-            respondent,
-            documents,
-            language=form.language.data,
-            answers=held["answers"],
-            signed_on=form.signed_on.data,
-            scan_id=held["upload"].record.id,
-        ),
-        _("The consent of %(code)s is registered.", code=respondent.code),
-        back,
-    )
-
-
-def _paper_answers(form, documents, part: FilePart) -> dict:
-    """Return the ticked items of a valid paper-consent form with an acceptable scan.
-
-    :raises UploadRefusedError: with the form's messages set, when anything is not right.
-    """
-    if not form.validate():
-        raise UploadRefusedError
-    if not part.filename:
-        form.scan.errors = [_("Choose the scan of the signed form.")]
-        raise UploadRefusedError
-    if part.media_type not in SCAN_TYPES:
-        form.scan.errors = [_("The scan must be a PDF, JPEG or PNG file.")]
-        raise UploadRefusedError
-    answers = {key: form[name].data for name, key in form.item_keys.items()}
-    try:
-        consent.check_answers(documents, language=form.language.data, answers=answers, names={})
-    except UserError as error:
-        show_user_error(form, error)
-        raise UploadRefusedError from None
-    return answers
-
-
 @bp.route(
     "/studies/<int:study_id>/respondents/<int:respondent_id>/withdraw", methods=["GET", "POST"]
 )
@@ -338,7 +223,7 @@ def _paper_answers(form, documents, part: FilePart) -> dict:
 def withdraw(study_id: int, respondent_id: int):
     """Register a withdrawal the respondent made by mail, phone or in person."""
     study, _member = study_for_author(study_id)
-    respondent = _respondent(study, respondent_id)
+    respondent = respondent_in(study, respondent_id)
     db = get_session()
     record = consent.current_record(db, respondent)
     offers_choice = consent.offers_choice(db, record)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from ..vault.errors import KeyDestroyedError, RespondentWithdrawnError
+from ..vault.models import RespondentKey
 from .models import Respondent
 
 
@@ -23,3 +25,15 @@ def lock_respondent(session: Session, respondent_id: int | None) -> Respondent |
     else:
         query = query.with_for_update()
     return session.exec(query.execution_options(populate_existing=True)).first()
+
+
+def refuse_withdrawn(session: Session, respondent: Respondent) -> None:
+    """Raise if the respondent withdrew (or lost their key) while their upload streamed in."""
+    current = lock_respondent(session, respondent.id)
+    if current is None or current.withdrawn_at is not None:
+        raise RespondentWithdrawnError(f"respondent {respondent.id} has withdrawn")
+    key = session.exec(
+        select(RespondentKey).where(RespondentKey.respondent_id == respondent.id)
+    ).first()
+    if key is None or key.sealed_identity is None:
+        raise KeyDestroyedError(f"the key of respondent {respondent.id} was destroyed")

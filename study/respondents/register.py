@@ -18,6 +18,7 @@ from .. import audit
 from ..accounts.models import User
 from ..consent.models import ConsentRecord, Withdrawal
 from ..consent.services import Documents, is_current
+from ..letters import consent
 from ..models import utcnow
 from ..pdf import render_pdf
 from ..studies.models import Study
@@ -148,18 +149,29 @@ def table(rows_: list[Row]) -> tuple[list[str], list[list[str]]]:
                     status,
                     invited,
                     _when(record.given_at),
-                    record.channel,
+                    _channel_label(record.channel),
                     record.language,
                     str(record.letter_number),
                     record.letter_hash,
                     str(record.form_number),
                     record.form_hash,
-                    " ".join(key for key, yes in record.items.items() if yes),
+                    "; ".join(_item_name(key) for key, yes in record.items.items() if yes),
                     _when(record.superseded_at),
                     withdrawn,
                 ]
             )
     return header, lines
+
+
+def _channel_label(channel: str) -> str:
+    labels = {"link": _("personal link"), "paper": _("paper form")}
+    return labels.get(channel, channel)
+
+
+def _item_name(key: str) -> str:
+    """Name an item in short (taking part, audio recording …); an item the student added by its key."""
+    template = consent.ITEMS_BY_KEY.get(key)
+    return str(template.name) if template is not None else key
 
 
 def _status_label(status: str) -> str:

@@ -26,8 +26,9 @@ from ..review import services as review
 from ..studies.models import StepStatus, Study, StudyStep
 from ..studies.services import set_step_status
 from ..tokens import new_token, token_hash
+from ..vault.errors import KeyDestroyedError
 from ..vault.respondents import open_for_respondent, seal_for_respondent
-from ..vault.service import KeyDestroyedError, get_vault
+from ..vault.service import get_vault
 from .models import Invitation, Respondent
 
 #: A respondent's code: letters and digits, as in "IP1" or "R-07".
@@ -72,16 +73,19 @@ def add_respondent(
     code = code.strip()
     if not CODE.fullmatch(code):
         raise UserError(
-            _l("Give a short code of letters and digits, such as IP1 (at most 32)."), "code"
+            _l("Give a short code of letters and digits, such as IP1 (at most 32 characters)."),
+            "code",
         )
     taken = session.exec(
         select(Respondent).where(Respondent.study_id == study.id, Respondent.code == code)
     ).first()
     if taken is not None:
-        raise UserError(_l("The study already has a respondent %(code)s.", code=code), "code")
+        raise UserError(
+            _l("The study already has a respondent with the code %(code)s.", code=code), "code"
+        )
     name = " ".join(name.split())
     if len(name) > NAME_LENGTH:
-        raise UserError(_l("Write the name in at most 200 characters."), "name")
+        raise UserError(_l("The name can be at most %(n)d characters.", n=NAME_LENGTH), "name")
     email = normalize_email(email) if email.strip() else ""
     respondent = Respondent(
         study_id=study.id, code=code, created_by=actor.id, has_email=bool(email)

@@ -26,9 +26,10 @@ from sqlmodel import Session, select
 from .. import audit
 from ..models import utcnow
 from ..pseudonymize.store import SealedKeyStore
-from ..respondents.locks import lock_respondent
+from ..respondents.locks import refuse_withdrawn
 from ..respondents.models import Respondent
 from .age import X25519Identity, X25519Recipient, new_wrapping_key, open_sealed, seal
+from .errors import KeyDestroyedError, KeyMismatchError, RespondentWithdrawnError
 from .keys import MasterKeyring, load_keyring
 from .models import RespondentKey, StudyKey, VaultObject
 from .reader import AgeReader
@@ -36,18 +37,6 @@ from .storage import FileSystemStorage, MemoryStorage, Storage
 from .stream import AgeWriter
 
 _COPY_SIZE = 1 << 20
-
-
-class KeyDestroyedError(Exception):
-    """The respondent's key was destroyed: nothing can be stored for or read from them."""
-
-
-class RespondentWithdrawnError(Exception):
-    """The respondent has withdrawn: nothing new may be stored for them."""
-
-
-class KeyMismatchError(Exception):
-    """A respondent's public key no longer matches their sealed private key."""
 
 
 def _study_key_context(study_id: int) -> bytes:
@@ -289,7 +278,7 @@ class Vault:
             self.session.add(upload.record)
             self.session.flush()
             # Only now, holding the write lock, is a withdrawal that came in meanwhile seen.
-            _refuse_withdrawn(self.session, respondent)
+            refuse_withdrawn(self.session, respondent)
             audit.record(
                 self.session,
                 "vault.stored",
@@ -359,18 +348,6 @@ class Vault:
         )
         storage = self.storage
         self._after_commit(lambda _session: storage.delete(object_id, missing_ok=True))
-
-
-def _refuse_withdrawn(session: Session, respondent: Respondent) -> None:
-    """Raise if the respondent withdrew (or lost their key) while their upload streamed in."""
-    current = lock_respondent(session, respondent.id)
-    if current is None or current.withdrawn_at is not None:
-        raise RespondentWithdrawnError(f"respondent {respondent.id} has withdrawn")
-    key = session.exec(
-        select(RespondentKey).where(RespondentKey.respondent_id == respondent.id)
-    ).first()
-    if key is None or key.sealed_identity is None:
-        raise KeyDestroyedError(f"the key of respondent {respondent.id} was destroyed")
 
 
 def _checkpoint_sqlite(session: Session) -> None:
