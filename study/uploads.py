@@ -73,12 +73,15 @@ def read_upload(
     *,
     max_size: int,
     begin_file: Callable[[MultiDict, FilePart], BinaryIO],
+    file_field: str,
 ) -> Upload:
-    """Read the request's multipart body: fields into memory, the first file part into a sink.
+    """Read the request's multipart body: fields into memory, the file part into a sink.
 
-    `begin_file` gets the fields sent so far and the file part's description, and returns
-    the sink its bytes are written to (or raises UploadRefusedError, which is passed on). Fields after
-    the file and further file parts are ignored.
+    `begin_file` gets the fields sent before the file part named `file_field` and its
+    description, and returns the sink its bytes are written to (or raises
+    UploadRefusedError, which is passed on). File parts of other names, and a second part
+    of that name, are read past and dropped; fields after the file are collected but
+    `begin_file` has decided by then.
 
     :raises BadRequest: if the body is not multipart or breaks off.
     :raises RequestEntityTooLarge: if the file is larger than max_size or the fields too big.
@@ -113,7 +116,7 @@ def read_upload(
             current, value = event, bytearray()
         elif isinstance(event, File):
             current = event
-            if upload.file is None:
+            if upload.file is None and event.name == file_field:
                 upload.file = FilePart(
                     event.name,
                     event.filename,

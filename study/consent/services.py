@@ -81,9 +81,16 @@ def signature_fields(signed_as: str) -> list[tuple[str, bool]]:
 
 
 def check_answers(
-    documents: Documents, *, language: str, answers: dict[str, bool], names: dict[str, str]
+    documents: Documents,
+    *,
+    language: str,
+    answers: dict[str, bool],
+    names: dict[str, str],
+    signed: bool = True,
 ) -> tuple[dict[str, bool], dict[str, str]]:
     """Return the answers to every item and the names, as they would be recorded.
+
+    A paper consent is not `signed` here: the scan carries its signatures.
 
     :raises UserError: when the language is not offered, taking part is not ticked, or a
         required name is missing or too long.
@@ -97,16 +104,16 @@ def check_answers(
                 _l("Tick this item if you want to take part; you cannot take part without it."),
                 f"item-{item['key']}",
             )
-    signed = {}
-    for key, required in signature_fields(documents.signed_as):
+    typed: dict[str, str] = {}
+    for key, required in signature_fields(documents.signed_as) if signed else []:
         name = " ".join(names.get(key, "").split())
         if required and not name:
             raise UserError(_l("Type the full name here to sign."), key)
         if len(name) > NAME_LENGTH:
             raise UserError(_l("The name can be at most %(n)d characters.", n=NAME_LENGTH), key)
         if name:
-            signed[key] = name
-    return ticked, signed
+            typed[key] = name
+    return ticked, typed
 
 
 def new_submission() -> str:
@@ -192,7 +199,9 @@ def register_paper(
     review.require_author(session, study, actor)
     if signed_on > utcnow().date():
         raise UserError(_l("The date the form was signed cannot be in the future."), "signed_on")
-    ticked, _names = check_answers(documents, language=language, answers=answers, names={})
+    ticked, _names = check_answers(
+        documents, language=language, answers=answers, names={}, signed=False
+    )
     return _record(
         session,
         respondent,

@@ -19,11 +19,12 @@ from ..consent import services as consent
 from ..db import get_session
 from ..errors import UserError
 from ..extensions import csrf
+from ..models import utcnow
 from ..studies.access import study_for_author
 from ..uploads import FilePart, UploadRefusedError, read_upload, streams_upload
 from ..vault.errors import KeyDestroyedError, RespondentWithdrawnError
 from ..vault.service import get_vault
-from ..views import commit_change, show_user_error
+from ..views import show_user_error
 from . import bp
 from .forms import paper_consent_form
 from .routes import respondent_in
@@ -83,7 +84,9 @@ def paper(study_id: int, respondent_id: int):
                 )
                 return held["upload"]
 
-            upload = read_upload(request, max_size=SCAN_MAX_SIZE, begin_file=begin_file)
+            upload = read_upload(
+                request, max_size=SCAN_MAX_SIZE, begin_file=begin_file, file_field="scan"
+            )
             if "upload" not in held or upload.size == 0:
                 form = held.get("form") or paper_consent_form(documents, formdata=upload.fields)
                 if form.validate():
@@ -100,8 +103,9 @@ def paper(study_id: int, respondent_id: int):
         flash(_("%(code)s has withdrawn: nothing was stored.", code=respondent.code), "error")
         return redirect(back, 303)
     form = held["form"]
-    return commit_change(
-        lambda: consent.register_paper(
+    scan = held["upload"].record
+    try:
+        consent.register_paper(
             db,
             study,
             current_user,
@@ -110,11 +114,19 @@ def paper(study_id: int, respondent_id: int):
             language=form.language.data,
             answers=held["answers"],
             signed_on=form.signed_on.data,
-            scan_id=held["upload"].record.id,
-        ),
-        _("The consent of %(code)s is registered.", code=respondent.code),
-        back,
-    )
+            scan_id=scan.id,
+        )
+        db.commit()
+    except UserError as error:
+        # The scan was stored (and committed) before the record could be written; a scan
+        # no record names must not stay.
+        db.rollback()
+        vault.delete(db.merge(scan), actor_id=current_user.id)
+        db.commit()
+        flash(error.message, "error")
+        return redirect(back, 303)
+    flash(_("The consent of %(code)s is registered.", code=respondent.code), "success")
+    return redirect(back)
 
 
 def _paper_answers(form, documents, part: FilePart) -> dict:
@@ -130,9 +142,14 @@ def _paper_answers(form, documents, part: FilePart) -> dict:
     if part.media_type not in SCAN_TYPES:
         form.scan.errors = [_("The scan must be a PDF, JPEG or PNG file.")]
         raise UploadRefusedError
+    if form.signed_on.data > utcnow().date():
+        form.signed_on.errors = [_("The date the form was signed cannot be in the future.")]
+        raise UploadRefusedError
     answers = {key: form[name].data for name, key in form.item_keys.items()}
     try:
-        consent.check_answers(documents, language=form.language.data, answers=answers, names={})
+        consent.check_answers(
+            documents, language=form.language.data, answers=answers, names={}, signed=False
+        )
     except UserError as error:
         show_user_error(form, error)
         raise UploadRefusedError from None
