@@ -27,7 +27,7 @@ def test_every_interface_string_has_a_swedish_translation(tmp_path):
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     missing = wanted - translated
     assert not missing, (
-        f"{len(missing)} strings lack a Swedish translation, e.g. {sorted(missing)[:5]}"
+        f"{len(missing)} strings lack a Swedish translation, e.g. {sorted(map(str, missing))[:5]}"
     )
 
 

@@ -61,10 +61,14 @@ def respondent_frame() -> dict:
     page = g.get("page_lang") or ""
     interface = str(get_locale() or "")
     differs = bool(page) and page.split("-")[0] != interface
+    marks = {"lang": interface} if differs else {}
+    if differs and g.get("page_dir") == "rtl":
+        # The app's languages are written left to right, also inside a right-to-left page.
+        marks["dir"] = "ltr"
     return {
-        # The interface language is one of the app's own codes (config LANGUAGES), never input.
-        "ui": Markup(f' lang="{interface}"') if differs else "",  # noqa: S704
-        "ui_kw": {"lang": interface} if differs else {},
+        # The values are the app's own language codes (config LANGUAGES) and "ltr": no input.
+        "ui": Markup("".join(f' {k}="{v}"' for k, v in marks.items())),  # noqa: S704
+        "ui_kw": marks,
         "directions": _ByCode(languages.direction),
         "native_names": _ByCode(languages.native_name),
     }

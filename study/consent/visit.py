@@ -67,7 +67,12 @@ def begin(db: Session, token: str) -> bool:
         db.add(invitation)
         db.commit()
     session.pop(WITHDRAWN, None)
-    session[VISIT] = {"invitation": invitation.id, "at": utcnow().isoformat()}
+    visit = {"invitation": invitation.id, "at": utcnow().isoformat()}
+    record = services.current_record(db, db.get(Respondent, invitation.respondent_id))
+    if record is not None:
+        # Coming back: the pages speak the language the respondent consented in.
+        visit["lang"] = record.language
+    session[VISIT] = visit
     return True
 
 

@@ -263,32 +263,36 @@ def withdraw(study_id: int, respondent_id: int):
     )
 
 
+#: How the register is exported: media type and how each format is made.
+EXPORTS = {
+    "csv": ("text/csv", lambda study, rows: register.to_csv(rows).encode("utf-8")),
+    "pdf": ("application/pdf", register.to_pdf),
+}
+
+
 @bp.get("/studies/<int:study_id>/respondents.csv")
 @login_required
 def export_csv(study_id: int):
     """Export the consent register as CSV."""
-    study, _member = study_for_member(study_id)
-    db = get_session()
-    rows = register.rows(db, study, consent.approved_documents(db, study))
-    data = register.to_csv(rows)
-    register.record_export(db, study, current_user, "csv")
-    db.commit()
-    return file_response(
-        data.encode("utf-8"),
-        "text/csv",
-        f"consent-register-{study.id}.csv",
-        attachment=True,
-    )
+    return _export(study_id, "csv")
 
 
 @bp.get("/studies/<int:study_id>/respondents.pdf")
 @login_required
 def export_pdf(study_id: int):
     """Export the consent register as PDF."""
+    return _export(study_id, "pdf")
+
+
+def _export(study_id: int, kind: str):
+    """Answer with the register in one format; the export is written to the audit log."""
     study, _member = study_for_member(study_id)
     db = get_session()
     rows = register.rows(db, study, consent.approved_documents(db, study))
-    data = register.to_pdf(study, rows)
-    register.record_export(db, study, current_user, "pdf")
+    media_type, make = EXPORTS[kind]
+    data = make(study, rows)
+    register.record_export(db, study, current_user, kind)
     db.commit()
-    return file_response(data, "application/pdf", f"consent-register-{study.id}.pdf")
+    return file_response(
+        data, media_type, f"consent-register-{study.id}.{kind}", attachment=kind == "csv"
+    )
