@@ -58,6 +58,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/pseudonymize.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/login.py
+	$(BIN)/python bench/respondent.py
 
 clean:
 	rm -rf $(VENV) $(COMPILED) .pytest_cache .ruff_cache

@@ -90,7 +90,12 @@ def read_upload(
     boundary = options.get("boundary")
     if mimetype != "multipart/form-data" or not boundary:
         raise BadRequest()
-    decoder = MultipartDecoder(boundary.encode("latin-1"), max_form_memory_size=FIELDS_SIZE)
+    # The decoder's own limit counts its read-ahead too (what follows a line break near the
+    # end of a read waits for the next one), so it is set above a read and the fields
+    # together; the fields and the file are counted exactly below.
+    decoder = MultipartDecoder(
+        boundary.encode("latin-1"), max_form_memory_size=2 * READ_SIZE + FIELDS_SIZE
+    )
     stream = request.stream
     upload = Upload()
     sink: BinaryIO | None = None

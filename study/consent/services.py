@@ -52,6 +52,11 @@ class Documents:
         return [code for code in self.letter.content.get("languages", []) if code in written]
 
     @property
+    def hashes(self) -> tuple[str, str]:
+        """Return the content hashes of the letter and the form."""
+        return self.letter.content_hash, self.form.content_hash
+
+    @property
     def items(self) -> list[dict]:
         """Return the form's items: key, required, texts by language."""
         return self.form.content.get("items", [])
@@ -62,15 +67,23 @@ class Documents:
         return self.form.content.get("signatures", consent.Signatures.RESPONDENT)
 
 
-def approved_documents(session: Session, study: Study) -> Documents | None:
-    """Return the versions to consent to, or None while the study may not take consent."""
-    if study.closed_at is not None or not review.may_recruit(session, study):
+def approved_documents(
+    session: Session, study: Study, *, verified: bool = True
+) -> Documents | None:
+    """Return the versions to consent to, or None while the study may not take consent.
+
+    `verified` checks the gate in full (`review.may_recruit` rebuilds each document and
+    compares its hash); without it the stored statuses answer, which is enough for a page
+    that shows the approved versions. Whatever records a consent verifies.
+    """
+    if study.closed_at is not None:
         return None
-    letter = review.step_state(session, study, "letter").approved
-    form = review.step_state(session, study, "consent_form").approved
-    if letter is None or form is None:
+    if verified and not review.may_recruit(session, study):
         return None
-    return Documents(letter, form)
+    approved = review.approved_as_stored(session, study, review.RECRUITMENT_STEPS)
+    if not approved:
+        return None
+    return Documents(approved["letter"], approved["consent_form"])
 
 
 def signature_fields(signed_as: str) -> list[tuple[str, bool]]:
@@ -144,10 +157,7 @@ def records(session: Session, respondent: Respondent) -> list[ConsentRecord]:
 
 def is_current(record: ConsentRecord, documents: Documents | None) -> bool:
     """Tell whether the consent covers the letter and form versions now approved."""
-    return documents is not None and (record.letter_hash, record.form_hash) == (
-        documents.letter.content_hash,
-        documents.form.content_hash,
-    )
+    return documents is not None and (record.letter_hash, record.form_hash) == documents.hashes
 
 
 def give_consent(
@@ -167,6 +177,15 @@ def give_consent(
     :raises UserError: when the answers are not a consent, or the respondent withdrew.
     """
     ticked, signed = check_answers(documents, language=language, answers=answers, names=names)
+    study = session.get(Study, respondent.study_id)
+    now_approved = approved_documents(session, study) if study is not None else None
+    if now_approved is None or now_approved.hashes != documents.hashes:
+        raise UserError(
+            _l(
+                "The information about the study is being updated, so no consent can be "
+                "recorded just now. Open your link again later."
+            )
+        )
     return _record(
         session,
         respondent,

@@ -96,7 +96,8 @@ def current(db: Session) -> Visit:
         abort(404)
     assert invitation is not None
     respondent, study = usable
-    documents = services.approved_documents(db, study)
+    # Pages show approved versions; recording a consent checks the gate in full.
+    documents = services.approved_documents(db, study, verified=False)
     visit = Visit(invitation, respondent, study, documents, "")
     visit.language = _language(visit, found)
     set_interface_language(visit.language)
