@@ -12,6 +12,7 @@ import asyncio
 import importlib.util
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,17 @@ from study.vault.models import VaultObject
 from tests.conftest import PASSWORD, require
 
 from . import serving
+
+
+def run_apart(coroutine):
+    """Run a coroutine to its end on an event loop of its own, in a thread of its own.
+
+    The browser tests' Playwright keeps an event loop running in the main thread for the
+    whole session, and asyncio.run refuses to start inside it.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 #: How many respondents consent at the same moment.
 CONSENTS = 200
@@ -168,7 +180,7 @@ def test_two_hundred_respondents_consenting_at_once_record_two_hundred_consents(
                 return_exceptions=True,
             )
 
-    outcomes = asyncio.run(everyone())
+    outcomes = run_apart(everyone())
 
     failed = [o for o in outcomes if isinstance(o, BaseException)]
     assert not failed, f"{len(failed)} confirmations failed: {failed[0]!r}\n{server.errors()}"
@@ -198,7 +210,7 @@ def test_a_confirmation_sent_twice_at_once_records_one_consent(app, session, rec
     async def one_after_another() -> list:
         return [await twice(person) for person in people]
 
-    outcomes = asyncio.run(one_after_another())
+    outcomes = run_apart(one_after_another())
 
     for person, pair in zip(people, outcomes, strict=True):
         for status, location in pair:
@@ -298,7 +310,7 @@ def test_a_withdrawal_while_a_scan_streams_in_leaves_nothing_of_the_scan(
             index, _ = await expect(student, "GET", f"/studies/{study_id}/respondents", 200)
             return control, raced, index
 
-    control, raced, index = asyncio.run(race())
+    control, raced, index = run_apart(race())
 
     back = f"/studies/{study_id}/respondents"
     assert control[0] in (302, 303) and control[1].endswith(back), control[:2] + (said(control[2]),)
