@@ -80,6 +80,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "ADDRESS_MAIL_RATE_LIMIT": "3 per hour;10 per day",
         # Per study and day (an author's mistake is fine; a phishing campaign is not).
         "INVITATIONS_PER_STUDY_PER_DAY": 20,
+        # Respondents' personal links mailed per study and day.
+        "RESPONDENT_MAILS_PER_STUDY_PER_DAY": 200,
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
         "MAIL_USERNAME": None,

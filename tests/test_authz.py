@@ -176,6 +176,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("letters.consent_pdf", "GET"): STUDY_MEMBER,
     ("respondents.index", "GET"): STUDY_MEMBER,
     ("respondents.index", "POST"): STUDY_AUTHOR,
+    ("respondents.names", "POST"): STUDY_AUTHOR,
     ("respondents.link", "GET"): STUDY_AUTHOR,
     ("respondents.new_link", "POST"): STUDY_AUTHOR,
     ("respondents.revoke", "POST"): STUDY_AUTHOR,
@@ -200,6 +201,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("consent.withdraw", "GET"): RESPONDENT_PAGE,
     ("consent.withdraw", "POST"): RESPONDENT_PAGE,
     ("consent.withdrawn", "GET"): AFTER_WITHDRAWAL,
+    ("consent.end_visit", "POST"): RESPONDENT_PAGE,
 }
 
 
@@ -344,6 +346,7 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
         endpoint: study_values
         for endpoint in (
             "respondents.index",
+            "respondents.names",
             "respondents.link",
             "respondents.new_link",
             "respondents.revoke",

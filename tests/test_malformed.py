@@ -55,6 +55,7 @@ SENDERS = {
     "letters.add_item": "owner",
     "letters.remove_item": "owner",
     "respondents.index": "owner",
+    "respondents.names": "owner",
     "respondents.new_link": "owner",
     "respondents.revoke": "owner",
     "respondents.reconsent": "owner",
@@ -65,7 +66,7 @@ SENDERS = {
     "consent.withdraw": "respondent",
 }
 #: Routes that take no input at all: there is nothing to malform.
-NO_INPUT = {"accounts.logout", "consent.mail_receipt"}
+NO_INPUT = {"accounts.logout", "consent.mail_receipt", "consent.end_visit"}
 
 BIG = "x" * 100_000
 WRONG_TYPES = {
@@ -163,7 +164,9 @@ def client_for(app, users, actor):
         # A visit through the personal link, with a consent filled in and waiting for its
         # confirmation.
         client.get(f"/r/{users['respondent']}")
-        client.post("/r/consent", data={"item_1": "y", "respondent": "Sara Ek"})
+        form = BeautifulSoup(client.get("/r/consent").get_data(as_text=True), "html.parser")
+        fields = {i["name"]: i.get("value", "y") for i in form.select("main form input[name]")}
+        client.post("/r/consent", data={**fields, "respondent": "Sara Ek"})
     elif actor != "anonymous":
         client.post(
             "/login", data={"email": users[actor].email, "password": "correct horse battery"}

@@ -20,6 +20,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from study.consent import services as consent
 from study.consent.models import ConsentRecord
+from study.models import utcnow
 from study.respondents import services as recruitment
 from study.uploads import FIELDS_SIZE, UploadRefusedError, read_upload
 from study.vault.models import VaultObject
@@ -144,7 +145,7 @@ def test_a_large_scan_streams_into_the_vault_without_a_temporary_file(
     body = multipart(
         ("language", "sv"),
         *items,
-        ("signed_on", "2025-05-02"),
+        ("signed_on", utcnow().date().isoformat()),
         ("scan", "scan.pdf", "application/pdf", scan),
     )
     stream = CountingStream(body)

@@ -26,9 +26,20 @@ NAME_LABELS = {
 }
 
 
+#: The choice a letter may offer about what was analysed before a withdrawal.
+KEEP_LABEL = _l("What happens to what has already been analysed")
+KEEP_CHOICES = [
+    SelectChoice("delete", _l("Delete everything, including what has been analysed")),
+    SelectChoice("keep", _l("What has been analysed may stay in the study")),
+]
+
+
 class ConsentForm(BaseForm):
     """The consent form's items and signature, built for one version and language."""
 
+    #: The versions the page showed: a consent is only taken to what was read.
+    letter_hash = HiddenField()
+    form_hash = HiddenField()
     submit = SubmitField(_l("Continue"))
 
 
@@ -62,7 +73,8 @@ def consent_form(documents: Documents, language: str, **kwargs) -> ConsentForm:
                 label,
                 description=help_text,
                 validators=[Length(max=NAME_LENGTH)],
-                render_kw={"autocomplete": "name", "required": required},
+                # Not remembered by the browser: the device may be shared, the name a child's.
+                render_kw={"autocomplete": "off", "required": required},
             ),
         )
     form = Form(**kwargs)
@@ -84,17 +96,16 @@ class WithdrawForm(BaseForm):
         _l("Reason (you do not have to give one)"),
         validators=[Optional(), Length(max=REASON_LENGTH)],
     )
-    keep = RadioField(
-        _l("What happens to what has already been analysed"),
-        choices=[
-            SelectChoice("delete", _l("Delete everything, including what has been analysed")),
-            SelectChoice("keep", _l("What has been analysed may stay in the study")),
-        ],
-        default="delete",
-    )
+    keep = RadioField(KEEP_LABEL, choices=KEEP_CHOICES, default="delete")
     #: The button itself sends confirm=yes: a request without it withdraws nothing.
     confirm = HiddenField(validators=[AnyOf(["yes"], message=_l("Press the button to withdraw."))])
     submit = SubmitField(_l("Withdraw my consent"))
+
+
+class ActionForm(BaseForm):
+    """A button that does one thing (end the visit)."""
+
+    submit = SubmitField(_l("I am done: end my visit"))
 
 
 class ReceiptMailForm(BaseForm):

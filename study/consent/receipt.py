@@ -6,15 +6,18 @@ produced at any later time, for the respondent or for the register.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from .. import audit
+from .. import audit, mail
 from ..letters import languages
 from ..letters.pdfs import letter_context
 from ..pdf import render_pdf
 from ..respondents.models import Respondent
+from ..respondents.services import contact
 from ..review.models import StepVersion
 from .forms import NAME_LABELS
 from .models import ConsentRecord
@@ -24,9 +27,17 @@ CHANNELS = {"link": _l("through the personal link"), "paper": _l("on the paper f
 
 
 def receipt_context(
-    session: Session, respondent: Respondent, record: ConsentRecord, *, names: bool = True
+    session: Session,
+    respondent: Respondent,
+    record: ConsentRecord,
+    *,
+    names: bool = True,
+    link_until: datetime | None = None,
 ) -> dict:
-    """Return the plain values a receipt is shown from (the typed names only with `names`)."""
+    """Return the plain values a receipt is shown from (the typed names only with `names`).
+
+    Opening the names is an audit entry in the caller's transaction: commit it.
+    """
     letter = session.get(StepVersion, record.letter_version_id)
     form = session.get(StepVersion, record.form_version_id)
     assert letter is not None and form is not None
@@ -65,6 +76,7 @@ def receipt_context(
         "contacts": letter.content.get("facts", {}).get("contacts", []),
         "letter": letter_context(letter.content, code),
         "withdrawn": record.withdrawn_at is not None,
+        "link_until": format_datetime(link_until, "yyyy-MM-dd") if link_until else "",
     }
 
 
@@ -78,6 +90,34 @@ def render_receipt(context: dict) -> bytes:
         receipt=context,
         letter=context["letter"],
     )
+
+
+def mail_receipt(
+    session: Session, respondent: Respondent, record: ConsentRecord, link_until: datetime
+) -> bool:
+    """Mail the receipt, with its PDF, to the address the invitation went to; return if it went.
+
+    Never to an address typed on the page: the link would otherwise send the study's
+    words anywhere. The sending is an audit entry; the decryptions are too, sent or not.
+    """
+    address = contact(session, respondent, None, purpose="receipt_mail").email
+    if not address:
+        return False
+    context = receipt_context(session, respondent, record, link_until=link_until)
+    data = render_receipt(context)
+    subject, body = mail.compose("consent_receipt", receipt=context)
+    sent = mail.send_mail(
+        address, subject, body, attachments=[(filename(record), "application/pdf", data)]
+    )
+    if sent:
+        audit.record(
+            session,
+            "consent.receipt_sent",
+            study_id=respondent.study_id,
+            subject=f"respondent:{respondent.id}",
+            record=record.id,
+        )
+    return sent
 
 
 def filename(record: ConsentRecord) -> str:

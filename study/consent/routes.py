@@ -13,22 +13,27 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
-from .. import audit, mail
+from .. import sealed_session
 from ..db import get_session
 from ..errors import UserError
 from ..extensions import limiter
 from ..letters import languages
 from ..letters.pdfs import letter_context
 from ..pdf import render_pdf
-from ..respondents import services as recruitment
 from ..security import ERROR_PAGES
 from ..views import file_response, render_form, show_user_error
 from . import bp, receipt, services, visit, withdrawal
-from .forms import NAME_LABELS, ConfirmForm, ReceiptMailForm, WithdrawForm, consent_form
+from .forms import (
+    NAME_LABELS,
+    ActionForm,
+    ConfirmForm,
+    ReceiptMailForm,
+    WithdrawForm,
+    consent_form,
+)
 from .services import is_current
 
-#: Where a consent waits between the form and its confirmation.
-PENDING = "consent_pending"
+PENDING = visit.PENDING
 
 
 def _limit(name: str):
@@ -156,6 +161,11 @@ def give():
     documents = current.documents
     form = consent_form(documents, current.language)
     if form.validate_on_submit():
+        if (form.letter_hash.data, form.form_hash.data) != documents.hashes:
+            # A new version was approved while the respondent read the old one.
+            return refused_page(
+                _("The letter or the form changed while you were reading. Read them again.")
+            )
         answers = {key: form[name].data for name, key in form.item_keys.items()}
         names = {
             key: form[key].data or "" for key, _r in services.signature_fields(documents.signed_as)
@@ -168,15 +178,22 @@ def give():
             field = next((n for n, k in form.item_keys.items() if f"item-{k}" == error.field), None)
             show_user_error(form, UserError(error.message, field or error.field))
         else:
-            session[PENDING] = {
-                "submission": services.new_submission(),
-                "language": current.language,
-                "answers": answers,
-                "names": names,
-                "letter": documents.letter.content_hash,
-                "form": documents.form.content_hash,
-            }
+            # Sealed and bound to this link: the cookie shows no name, and another
+            # respondent's visit in the same browser cannot confirm it.
+            sealed_session.put(
+                PENDING,
+                {
+                    "submission": services.new_submission(),
+                    "language": current.language,
+                    "answers": answers,
+                    "names": names,
+                    "letter": documents.letter.content_hash,
+                    "form": documents.form.content_hash,
+                },
+                bound_to=visit.bound_to(current),
+            )
             return redirect(url_for("consent.confirm"), 303)
+    form.letter_hash.data, form.form_hash.data = documents.hashes
     return render_form(
         "consent/give.html",
         form,
@@ -191,7 +208,7 @@ def confirm():
     db = get_session()
     current = _open_for_consent()
     documents = current.documents
-    pending = session.get(PENDING)
+    pending = sealed_session.get(PENDING, bound_to=visit.bound_to(current))
     form = ConfirmForm()
     if not _pending_matches(pending, current):
         if request.method == "POST":
@@ -267,7 +284,11 @@ def receipt_page():
     record = services.current_record(db, current.respondent)
     if record is None:
         return redirect(url_for("consent.home"), 303)
-    context = receipt.receipt_context(db, current.respondent, record)
+    context = receipt.receipt_context(
+        db, current.respondent, record, link_until=current.invitation.expires_at
+    )
+    # Opening the typed names is an audit entry, kept whatever the page does next.
+    db.commit()
     return render_template(
         "consent/receipt.html",
         visit=current,
@@ -284,7 +305,10 @@ def receipt_pdf():
     record = services.current_record(db, current.respondent)
     if record is None:
         return redirect(url_for("consent.home"), 303)
-    data = receipt.render_receipt(receipt.receipt_context(db, current.respondent, record))
+    context = receipt.receipt_context(
+        db, current.respondent, record, link_until=current.invitation.expires_at
+    )
+    data = receipt.render_receipt(context)
     receipt.record_download(db, current.respondent, record, None)
     db.commit()
     return file_response(data, "application/pdf", receipt.filename(record))
@@ -300,23 +324,21 @@ def mail_receipt():
     form = ReceiptMailForm()
     if record is None or not current.respondent.has_email or not form.validate_on_submit():
         return redirect(url_for("consent.receipt_page"), 303)
-    address = recruitment.contact(db, current.respondent, None, purpose="receipt_mail").email
-    context = receipt.receipt_context(db, current.respondent, record)
-    data = receipt.render_receipt(context)
-    subject, body = mail.compose("consent_receipt", receipt=context)
-    sent = mail.send_mail(
-        address, subject, body, attachments=[(receipt.filename(record), "application/pdf", data)]
-    )
-    if sent:
-        audit.record(
-            db,
-            "consent.receipt_sent",
-            study_id=current.study.id,
-            subject=f"respondent:{current.respondent.id}",
-            record=record.id,
-        )
-        db.commit()
+    sent = receipt.mail_receipt(db, current.respondent, record, current.invitation.expires_at)
+    # The decryptions are in the audit log whether or not the mail went.
+    db.commit()
     return render_template("consent/receipt_sent.html", visit=current, sent=sent)
+
+
+@bp.post("/end")
+def end_visit():
+    """End the visit on this device (a shared phone or tablet): the next person sees nothing."""
+    current = visit.current(get_session())
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    visit.end()
+    visit.set_interface_language(current.language)
+    return render_template("consent/ended.html")
 
 
 @bp.route("/withdraw", methods=["GET", "POST"])
@@ -335,7 +357,6 @@ def withdraw():
                 reason=form.reason.data or "",
                 keep_analysed=offers_choice and form.keep.data == "keep",
             )
-            withdrawal.notify_members(db, current.study, current.respondent)
             db.commit()
         except UserError as error:
             db.rollback()

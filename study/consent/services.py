@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
@@ -24,7 +25,8 @@ from ..ethics.rules import Consequence
 from ..letters import consent
 from ..models import utcnow
 from ..respondents.locks import lock_respondent
-from ..respondents.models import Respondent
+from ..respondents.models import Invitation, Respondent
+from ..respondents.services import NAME_LENGTH
 from ..review import services as review
 from ..review.models import StepVersion
 from ..studies.models import Study
@@ -33,7 +35,6 @@ from ..vault.respondents import open_for_respondent, seal_for_respondent
 from ..vault.service import get_vault
 from .models import Channel, ConsentRecord
 
-NAME_LENGTH = 200
 #: The self-review's consequence that makes the letter offer a choice on withdrawal.
 WITHDRAWAL_CHOICE = Consequence.LETTER_WITHDRAWAL_CHOICE.value
 
@@ -174,18 +175,10 @@ def give_consent(
 
     The same submission sent again (a double click, two tabs) returns the record it made.
 
-    :raises UserError: when the answers are not a consent, or the respondent withdrew.
+    :raises UserError: when the answers are not a consent, the respondent withdrew, or the
+        versions are no longer the approved ones the study stands at.
     """
     ticked, signed = check_answers(documents, language=language, answers=answers, names=names)
-    study = session.get(Study, respondent.study_id)
-    now_approved = approved_documents(session, study) if study is not None else None
-    if now_approved is None or now_approved.hashes != documents.hashes:
-        raise UserError(
-            _l(
-                "The information about the study is being updated, so no consent can be "
-                "recorded just now. Open your link again later."
-            )
-        )
     return _record(
         session,
         respondent,
@@ -196,6 +189,24 @@ def give_consent(
         submission=submission,
         channel=Channel.LINK,
     )
+
+
+def check_signed_on(documents: Documents, signed_on: date) -> None:
+    """Refuse a paper form's date in the future or before its version was written.
+
+    :raises UserError: with the message at the field signed_on.
+    """
+    if signed_on > utcnow().date():
+        raise UserError(_l("The date the form was signed cannot be in the future."), "signed_on")
+    if signed_on < documents.form.submitted_at.date():
+        raise UserError(
+            _l(
+                "The consent form version %(n)d did not exist yet on that date: register the "
+                "version that was signed.",
+                n=documents.form.number,
+            ),
+            "signed_on",
+        )
 
 
 def register_paper(
@@ -213,11 +224,10 @@ def register_paper(
     """Record a consent the respondent gave on the paper form, as the student registers it.
 
     :raises UserError: when the actor does not write the study, the respondent withdrew,
-        taking part is not ticked, or the date is in the future.
+        taking part is not ticked, or the date is not one the form could be signed on.
     """
     review.require_author(session, study, actor)
-    if signed_on > utcnow().date():
-        raise UserError(_l("The date the form was signed cannot be in the future."), "signed_on")
+    check_signed_on(documents, signed_on)
     ticked, _names = check_answers(
         documents, language=language, answers=answers, names={}, signed=False
     )
@@ -250,7 +260,12 @@ def _record(
     given_at: datetime | None = None,
     scan_id: int | None = None,
 ) -> ConsentRecord:
-    """Write a consent record under the respondent's lock, superseding the current one."""
+    """Write a consent record under the respondent's lock, superseding the current one.
+
+    The gate is checked in full under the lock: a letter changed after its approval while
+    the respondent read it takes no consent. A consent given before the current one (a
+    paper form registered late) joins the history without superseding it.
+    """
     current = lock_respondent(session, respondent.id)
     if current is None or current.withdrawn_at is not None:
         raise UserError(_l("This consent can no longer be given: it has been withdrawn."))
@@ -259,12 +274,26 @@ def _record(
     ).first()
     if already is not None:
         return already
+    study = session.get(Study, current.study_id)
+    now_approved = approved_documents(session, study) if study is not None else None
+    if now_approved is None or now_approved.hashes != documents.hashes:
+        raise UserError(
+            _l(
+                "The information about the study is being updated, so no consent can be "
+                "recorded just now. Open your link again later."
+            )
+        )
     now = utcnow()
+    given_at = given_at or now
     before = current_record(session, respondent)
-    if before is not None:
+    superseded_at = None
+    if before is not None and before.given_at > given_at:
+        superseded_at = now
+    elif before is not None:
         before.superseded_at = now
         session.add(before)
         session.flush()
+    _keep_links_working(session, current, now)
     try:
         sealed = (
             seal_for_respondent(
@@ -295,7 +324,8 @@ def _record(
         registered_by=actor.id if actor else None,
         scan_id=scan_id,
         submission=submission,
-        given_at=given_at or now,
+        given_at=given_at,
+        superseded_at=superseded_at,
     )
     session.add(record)
     session.flush()
@@ -311,9 +341,27 @@ def _record(
         form_version=record.form_number,
         language=language,
         ticked=sorted(key for key, yes in ticked.items() if yes),
-        superseded=before.id if before is not None else None,
+        superseded=before.id if before is not None and superseded_at is None else None,
     )
     return record
+
+
+def _keep_links_working(session: Session, respondent: Respondent, now: datetime) -> None:
+    """Keep a consenting respondent's links working for a full term from now.
+
+    The link is how they see their receipt and withdraw; consenting late in its term must
+    not leave them a few days to change their mind through it.
+    """
+    days = current_app.config["RESPONDENT_LINK_DAYS"]
+    for link in session.exec(
+        select(Invitation).where(
+            Invitation.respondent_id == respondent.id,
+            col(Invitation.revoked_at).is_(None),
+            Invitation.expires_at > now,
+        )
+    ):
+        link.expires_at = max(link.expires_at, now + timedelta(days=days))
+        session.add(link)
 
 
 def signed_names(

@@ -24,6 +24,8 @@ from .services import Documents
 
 #: The key of the respondent's visit in the session.
 VISIT = "respondent"
+#: Where a consent waits, sealed, between the form and its confirmation.
+PENDING = "consent_pending"
 #: Set for the one page after a withdrawal that confirms it.
 WITHDRAWN = "respondent_withdrawn"
 
@@ -67,6 +69,7 @@ def begin(db: Session, token: str) -> bool:
         db.add(invitation)
         db.commit()
     session.pop(WITHDRAWN, None)
+    session.pop(PENDING, None)
     visit = {"invitation": invitation.id, "at": utcnow().isoformat()}
     record = services.current_record(db, db.get(Respondent, invitation.respondent_id))
     if record is not None:
@@ -87,12 +90,12 @@ def current(db: Session) -> Visit:
         abort(404)
     hours = current_app.config["RESPONDENT_VISIT_HOURS"]
     if started.tzinfo is None or utcnow() - started > timedelta(hours=hours):
-        session.pop(VISIT, None)
+        end()
         abort(404)
     invitation = db.get(Invitation, found["invitation"])
     usable = _usable(db, invitation)
     if usable is None:
-        session.pop(VISIT, None)
+        end()
         abort(404)
     assert invitation is not None
     respondent, study = usable
@@ -127,9 +130,14 @@ def set_interface_language(code: str) -> None:
     refresh()
 
 
+def bound_to(visit: Visit) -> str:
+    """Name what a sealed value of this visit belongs to: the respondent's link."""
+    return f"invitation:{visit.invitation.id}"
+
+
 def end(withdrawn: bool = False) -> None:
     """End the visit; after a withdrawal, the next page may confirm it once."""
     session.pop(VISIT, None)
-    session.pop("consent_pending", None)
+    session.pop(PENDING, None)
     if withdrawn:
         session[WITHDRAWN] = True

@@ -10,6 +10,8 @@ vault checks under the same lock), so nothing of it stays.
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
@@ -43,7 +45,8 @@ def withdraw(
 ) -> Withdrawal:
     """Withdraw the respondent's consent and destroy what the study holds of them.
 
-    Withdrawing twice returns the first withdrawal.
+    Withdrawing twice returns the first withdrawal. The study's students and supervisor
+    are mailed once this request has answered (a withdrawal that is not new mails nobody).
 
     :raises UserError: when the reason is too long.
     """
@@ -64,6 +67,7 @@ def withdraw(
     vault = get_vault(session)
     current.withdrawn_at = now
     current.sealed_contact = None
+    current.has_email = False
     session.add(current)
     marked = session.exec(
         select(ConsentRecord).where(
@@ -111,6 +115,7 @@ def withdraw(
         links=len(links),
         **destroyed,
     )
+    _notify_members(session, current)
     return withdrawal
 
 
@@ -152,19 +157,33 @@ def withdraw_for(
     )
 
 
-def reason(session: Session, withdrawal: Withdrawal) -> str:
-    """Open the reason a respondent gave, if any."""
+def reason(session: Session, withdrawal: Withdrawal, *, actor: User) -> str:
+    """Open the reason a respondent gave, if any; opening it is an audit entry."""
     if withdrawal.sealed_reason is None:
         return ""
+    audit.record(
+        session,
+        "vault.decrypted",
+        actor_id=actor.id,
+        study_id=withdrawal.study_id,
+        subject=f"respondent:{withdrawal.respondent_id}",
+        purpose="withdrawal_reason",
+    )
     opened = open_for_study(
         get_vault(session), withdrawal.study_id, withdrawal.sealed_reason, _REASON
     )
     return opened.decode()
 
 
-def notify_members(session: Session, study: Study, respondent: Respondent) -> None:
+def _notify_members(session: Session, respondent: Respondent) -> None:
     """Tell the study's students and supervisor, once the response has gone, who withdrew."""
+    study = session.get(Study, respondent.study_id)
+    assert study is not None
     for _member, user in members(session, study):
-        mail.send_template_after_response(
-            user.email, "respondent_withdrew", study_title=study.title, code=respondent.code
-        )
+        mail.after_response(_tell, user.email, study_title=study.title, code=respondent.code)
+
+
+def _tell(address: str, **context: str) -> None:
+    """Mail one member in the interface's default language, not the respondent's page's."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        mail.send_template(address, "respondent_withdrew", **context)

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..consent.forms import KEEP_CHOICES, KEEP_LABEL
 from ..consent.services import Documents
 from ..consent.withdrawal import REASON_LENGTH
 from ..forms import BaseForm
@@ -96,14 +97,7 @@ class StudentWithdrawalForm(BaseForm):
     confirm = BooleanField(
         _l("The respondent has withdrawn their consent"), validators=[DataRequired()]
     )
-    keep = RadioField(
-        _l("What happens to what has already been analysed"),
-        choices=[
-            SelectChoice("delete", _l("Delete everything, including what has been analysed")),
-            SelectChoice("keep", _l("What has been analysed may stay in the study")),
-        ],
-        default="delete",
-    )
+    keep = RadioField(KEEP_LABEL, choices=KEEP_CHOICES, default="delete")
     reason = TextAreaField(
         _l("Reason, if the respondent gave one"),
         validators=[Optional(), Length(max=REASON_LENGTH)],

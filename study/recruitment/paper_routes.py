@@ -19,7 +19,6 @@ from ..consent import services as consent
 from ..db import get_session
 from ..errors import UserError
 from ..extensions import csrf
-from ..models import utcnow
 from ..studies.access import study_for_author
 from ..uploads import FilePart, UploadRefusedError, read_upload, streams_upload
 from ..vault.errors import KeyDestroyedError, RespondentWithdrawnError
@@ -73,13 +72,25 @@ def paper(study_id: int, respondent_id: int):
                 """Check the fields sent before the scan; then encrypt the scan as it comes."""
                 form = held["form"] = paper_consent_form(documents, formdata=fields)
                 answers = _paper_answers(form, documents, part)
-                held["answers"] = answers
                 held["upload"] = stack.enter_context(
                     vault.upload(
                         respondent,
                         kind="consent_scan",
                         media_type=part.media_type,
                         actor_id=current_user.id,
+                        # The record is written in the scan's own transaction: a scan
+                        # without its record, or a record without its scan, never stays.
+                        before_commit=lambda scan: consent.register_paper(
+                            db,
+                            study,
+                            current_user,
+                            respondent,
+                            documents,
+                            language=form.language.data,
+                            answers=answers,
+                            signed_on=form.signed_on.data,
+                            scan_id=scan.id,
+                        ),
                     )
                 )
                 return held["upload"]
@@ -102,31 +113,14 @@ def paper(study_id: int, respondent_id: int):
         db.rollback()
         flash(_("%(code)s has withdrawn: nothing was stored.", code=respondent.code), "error")
         return redirect(back, 303)
-    form = held["form"]
-    scan = held["upload"].record
-    try:
-        consent.register_paper(
-            db,
-            study,
-            current_user,
-            respondent,
-            documents,
-            language=form.language.data,
-            answers=held["answers"],
-            signed_on=form.signed_on.data,
-            scan_id=scan.id,
-        )
-        db.commit()
     except UserError as error:
-        # The scan was stored (and committed) before the record could be written; a scan
-        # no record names must not stay.
+        # Refused under the respondent's lock (withdrawn meanwhile, the gate closed): the
+        # vault has removed the scan with the transaction.
         db.rollback()
-        vault.delete(db.merge(scan), actor_id=current_user.id)
-        db.commit()
         flash(error.message, "error")
         return redirect(back, 303)
     flash(_("The consent of %(code)s is registered.", code=respondent.code), "success")
-    return redirect(back)
+    return redirect(back, 303)
 
 
 def _paper_answers(form, documents, part: FilePart) -> dict:
@@ -142,11 +136,9 @@ def _paper_answers(form, documents, part: FilePart) -> dict:
     if part.media_type not in SCAN_TYPES:
         form.scan.errors = [_("The scan must be a PDF, JPEG or PNG file.")]
         raise UploadRefusedError
-    if form.signed_on.data > utcnow().date():
-        form.signed_on.errors = [_("The date the form was signed cannot be in the future.")]
-        raise UploadRefusedError
     answers = {key: form[name].data for name, key in form.item_keys.items()}
     try:
+        consent.check_signed_on(documents, form.signed_on.data)
         consent.check_answers(
             documents, language=form.language.data, answers=answers, names={}, signed=False
         )

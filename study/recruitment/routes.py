@@ -7,12 +7,12 @@ student registers for a respondent, and the register as CSV and PDF.
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from .. import mail
+from .. import mail, sealed_session
 from ..consent import services as consent
 from ..consent import withdrawal
 from ..db import get_session
@@ -48,9 +48,9 @@ def index(study_id: int):
     """Show the consent register and, to the study's authors, the form to add a respondent."""
     study, member = study_for_page(study_id)
     db = get_session()
-    author = member.role is MemberRole.AUTHOR
     form = AddRespondentForm()
     if form.validate_on_submit():
+        mails = []
         try:
             respondent = services.add_respondent(
                 db,
@@ -62,48 +62,74 @@ def index(study_id: int):
             )
             token = services.issue_link(db, study, current_user, respondent)
             if form.send.data:
-                _send_link(db, study, respondent, token)
+                mails.append(services.link_mail(db, study, current_user, respondent, token))
             db.commit()
         except UserError as error:
             db.rollback()
             show_user_error(form, error)
         else:
-            session[NEW_LINK] = {"respondent": respondent.id, "token": token}
+            _send(mails)
+            _keep_new_link(respondent, token)
             return redirect(
                 url_for("respondents.link", study_id=study.id, respondent_id=respondent.id), 303
             )
-    show_names = author and request.args.get("names") == "1"
+    return _register_page(study, member, form, names=False)
+
+
+@bp.post("/studies/<int:study_id>/respondents/names")
+@login_required
+def names(study_id: int):
+    """Show the register with the respondents' names (an audited decryption; authors only)."""
+    study, member = study_for_author(study_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _register_page(study, member, AddRespondentForm(formdata=None), names=True)
+
+
+def _register_page(study, member, form, *, names: bool):
+    """Render the register, with the names opened when `names` (the decryption committed)."""
+    db = get_session()
     documents = consent.approved_documents(db, study)
-    rows = register.rows(db, study, documents, names_for=current_user if show_names else None)
-    if show_names:
-        db.commit()
+    # Consents are compared with the approved versions even while a new draft keeps the
+    # gate closed.
+    shown = consent.approved_documents(db, study, verified=False)
+    try:
+        rows = register.rows(db, study, shown, names_for=current_user if names else None)
+    except UserError:
+        abort(403)
+    db.commit()
     return render_form(
         "respondents/index.html",
         form,
         study=study,
-        author=author,
+        author=member.role is MemberRole.AUTHOR,
         may_recruit=documents is not None,
         rows=rows,
-        show_names=show_names,
-        documents=documents,
+        show_names=names,
+        documents=shown,
         action_form=ActionForm(),
         reconsent=[row for row in rows if row.status == "earlier_version"],
     )
 
 
-def _send_link(db, study, respondent, token: str) -> None:
-    """Mail the respondent their link once the response has gone (the address stays sealed)."""
-    address = services.contact(db, respondent, current_user, purpose="send_link").email
-    if not address:
-        raise UserError(_("There is no e-mail address for %(code)s.", code=respondent.code), "send")
-    mail.send_template_after_response(
-        address,
-        "respondent_link",
-        study_title=study.title,
-        link=external_url("consent.open_link", token=token),
-        days=current_app.config["RESPONDENT_LINK_DAYS"],
+def _send(mails: list[services.LinkMail]) -> None:
+    """Mail respondents their links once the response has gone (after the commit)."""
+    days = current_app.config["RESPONDENT_LINK_DAYS"]
+    for mail_ in mails:
+        mail.send_template_after_response(
+            mail_.address,
+            "respondent_link",
+            study_title=mail_.study_title,
+            link=external_url("consent.open_link", token=mail_.token),
+            days=days,
+        )
+
+
+def _keep_new_link(respondent, token: str) -> None:
+    """Keep a link just made, sealed, for the one page that shows it to this student."""
+    sealed_session.put(
+        NEW_LINK, {"token": token}, bound_to=f"user:{current_user.id}:respondent:{respondent.id}"
     )
-    services.mark_sent(db, study, current_user, respondent)
 
 
 @bp.get("/studies/<int:study_id>/respondents/<int:respondent_id>/link")
@@ -112,9 +138,11 @@ def link(study_id: int, respondent_id: int):
     """Show a link just made, once, with its QR code to show or print."""
     study, _member = study_for_author(study_id)
     respondent = respondent_in(study, respondent_id)
-    waiting = session.pop(NEW_LINK, None)
+    waiting = sealed_session.pop(
+        NEW_LINK, bound_to=f"user:{current_user.id}:respondent:{respondent.id}"
+    )
     url = qr = None
-    if isinstance(waiting, dict) and waiting.get("respondent") == respondent.id:
+    if waiting is not None:
         url = external_url("consent.open_link", token=waiting["token"])
         # segno writes the SVG from the URL alone: no user text reaches it unescaped.
         qr = Markup(  # noqa: S704
@@ -142,17 +170,19 @@ def new_link(study_id: int, respondent_id: int):
     back = url_for("respondents.link", study_id=study.id, respondent_id=respondent.id)
     if not form.validate_on_submit():
         abort(400)
+    mails = []
     try:
         token = services.issue_link(db, study, current_user, respondent)
         if form.send.data:
-            _send_link(db, study, respondent, token)
+            mails.append(services.link_mail(db, study, current_user, respondent, token))
         db.commit()
     except UserError as error:
         db.rollback()
         flash(error.message, "error")
         return redirect(back, 303)
-    session[NEW_LINK] = {"respondent": respondent.id, "token": token}
-    if form.send.data:
+    _send(mails)
+    _keep_new_link(respondent, token)
+    if mails:
         flash(_("The new link is on its way to %(code)s.", code=respondent.code), "success")
     return redirect(back, 303)
 
@@ -182,26 +212,23 @@ def reconsent(study_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     documents = consent.approved_documents(db, study)
+    if documents is None:
+        flash(_("The study is not recruiting: its letter or form waits for approval."), "error")
+        return redirect(back, 303)
     rows = register.rows(db, study, documents)
     waiting = [row.respondent for row in rows if row.status == "earlier_version"]
     if not waiting:
         flash(_("Everyone who consented has consented to the approved versions."), "error")
         return redirect(back, 303)
-    mailed, without = [], []
     try:
-        for respondent in waiting:
-            if respondent.has_email:
-                token = services.issue_link(db, study, current_user, respondent)
-                _send_link(db, study, respondent, token)
-                mailed.append(respondent.code)
-            else:
-                without.append(respondent.code)
-        services.record_reconsent(db, study, current_user, len(mailed), len(without))
+        mails, without = services.ask_again(db, study, current_user, waiting)
         db.commit()
     except UserError as error:
         db.rollback()
         flash(error.message, "error")
         return redirect(back, 303)
+    _send(mails)
+    mailed = [r.code for r in waiting if r not in without]
     if mailed:
         flash(_("A new link went by e-mail to: %(codes)s.", codes=", ".join(mailed)), "success")
     if without:
@@ -209,7 +236,7 @@ def reconsent(study_id: int):
             _(
                 "No e-mail address for %(codes)s: make each a new link from their row and give "
                 "it to them.",
-                codes=", ".join(without),
+                codes=", ".join(r.code for r in without),
             ),
             "info",
         )
@@ -238,7 +265,6 @@ def withdraw(study_id: int, respondent_id: int):
                 reason=form.reason.data or "",
                 keep_analysed=offers_choice and form.keep.data == "keep",
             )
-            withdrawal.notify_members(db, study, respondent)
             db.commit()
         except UserError as error:
             db.rollback()

@@ -21,7 +21,9 @@ def lock_respondent(session: Session, respondent_id: int | None) -> Respondent |
         return None
     query = select(Respondent).where(Respondent.id == respondent_id)
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE respondent SET id = id WHERE id = :id"), {"id": respondent_id})
+        session.execute(
+            text("UPDATE respondent SET code = code WHERE id = :id"), {"id": respondent_id}
+        )
     else:
         query = query.with_for_update()
     return session.exec(query.execution_options(populate_existing=True)).first()

@@ -21,6 +21,7 @@ from ..consent.services import Documents, is_current
 from ..letters import consent
 from ..models import utcnow
 from ..pdf import render_pdf
+from ..review import services as review
 from ..studies.models import Study
 from .models import Invitation, Respondent
 from .services import Contact, contact, respondents
@@ -69,7 +70,10 @@ def rows(
     *,
     names_for: User | None = None,
 ) -> list[Row]:
-    """Return the register's rows; with names_for, each row's contact is opened (audited once)."""
+    """Return the register's rows; with names_for, each row's contact is opened (audited once).
+
+    :raises UserError: when names_for does not write the study.
+    """
     found = respondents(session, study)
     ids = [r.id for r in found]
     links: dict[int, Invitation] = {}
@@ -100,6 +104,8 @@ def rows(
         )
         row.up_to_date = row.record is not None and is_current(row.record, documents)
         result.append(row)
+    if names_for is not None:
+        review.require_author(session, study, names_for)
     if names_for is not None and found:
         audit.record(
             session,

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from .. import audit
 from ..accounts.models import User
@@ -34,6 +34,8 @@ from .models import Invitation, Respondent
 #: A respondent's code: letters and digits, as in "IP1" or "R-07".
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 NAME_LENGTH = 200
+#: How many links one respondent may be mailed in 24 hours.
+MAILS_PER_DAY = 3
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,6 @@ def add_respondent(
         actor_id=actor.id,
         study_id=study.id,
         subject=f"respondent:{respondent.id}",
-        code=code,
         contact=bool(name or email),
     )
     return respondent
@@ -234,11 +235,52 @@ def contact(
     return Contact(values.get("name", ""), values.get("email", ""))
 
 
-def mark_sent(session: Session, study: Study, actor: User, respondent: Respondent) -> None:
-    """Record that the respondent's newest link went out by e-mail."""
+@dataclass(frozen=True)
+class LinkMail:
+    """A link to mail once the transaction that made it has committed."""
+
+    address: str
+    study_title: str
+    token: str
+
+
+def link_mail(
+    session: Session, study: Study, actor: User, respondent: Respondent, token: str
+) -> LinkMail:
+    """Record that the respondent's newest link goes out by e-mail; return what to send.
+
+    The caller sends it only after committing, so no mail carries a link a rollback undid.
+
+    :raises UserError: when there is no address, or the respondent or the study has been
+        sent as many links as they may in 24 hours.
+    """
+    address = contact(session, respondent, actor, purpose="send_link").email
+    if not address:
+        raise UserError(
+            _l("There is no e-mail address for %(code)s.", code=respondent.code), "send"
+        )
+    since = utcnow() - timedelta(days=1)
+    sent = select(func.count()).select_from(Invitation).where(col(Invitation.sent_at) > since)
+    if session.exec(sent.where(Invitation.respondent_id == respondent.id)).one() >= MAILS_PER_DAY:
+        raise UserError(
+            _l(
+                "%(code)s has been sent %(n)d links today. Try again tomorrow.",
+                code=respondent.code,
+                n=MAILS_PER_DAY,
+            ),
+            "send",
+        )
+    limit = current_app.config["RESPONDENT_MAILS_PER_STUDY_PER_DAY"]
+    if session.exec(sent.where(Invitation.study_id == study.id)).one() >= limit:
+        raise UserError(
+            _l(
+                "The study has sent %(n)d links in the last 24 hours, as many as it may. Try again tomorrow.",
+                n=limit,
+            ),
+            "send",
+        )
     invitation = latest_link(session, respondent)
-    if invitation is None:
-        return
+    assert invitation is not None
     invitation.sent_at = utcnow()
     session.add(invitation)
     session.flush()
@@ -250,6 +292,7 @@ def mark_sent(session: Session, study: Study, actor: User, respondent: Responden
         subject=f"respondent:{respondent.id}",
         invitation=invitation.id,
     )
+    return LinkMail(address, study.title, token)
 
 
 def respondents(session: Session, study: Study) -> list[Respondent]:
@@ -259,6 +302,27 @@ def respondents(session: Session, study: Study) -> list[Respondent]:
             select(Respondent).where(Respondent.study_id == study.id).order_by(col(Respondent.id))
         )
     )
+
+
+def ask_again(
+    session: Session, study: Study, actor: User, waiting: list[Respondent]
+) -> tuple[list[LinkMail], list[Respondent]]:
+    """Give those who consented to an earlier version a new link, mailed where possible.
+
+    Returns the mails to send once committed, and the respondents without an address (the
+    student gives them their new link by hand).
+
+    :raises UserError: when the study may not recruit or may mail no more links today.
+    """
+    mails, without = [], []
+    for respondent in waiting:
+        if respondent.has_email:
+            token = issue_link(session, study, actor, respondent)
+            mails.append(link_mail(session, study, actor, respondent, token))
+        else:
+            without.append(respondent)
+    record_reconsent(session, study, actor, len(mails), len(without))
+    return mails, without
 
 
 def record_reconsent(

@@ -19,7 +19,7 @@ from ..respondents.models import Respondent
 from .age import open_sealed, seal
 from .models import RespondentKey, VaultObject
 from .reader import AgeReader
-from .service import Vault, _checkpoint_sqlite
+from .service import Vault, checkpoint_sqlite
 from .stream import encrypt_stream
 
 
@@ -46,7 +46,6 @@ def open_for_respondent(
     *,
     actor_id: int | None,
     purpose: str,
-    audited: bool = True,
 ) -> bytes:
     """Return what seal_for_respondent sealed; the decryption is an audit event.
 
@@ -54,15 +53,14 @@ def open_for_respondent(
     """
     assert respondent.id is not None
     identity = vault.identity(respondent.id, actor_id)
-    if audited:
-        audit.record(
-            vault.session,
-            "vault.decrypted",
-            actor_id=actor_id,
-            study_id=respondent.study_id,
-            subject=f"respondent:{respondent.id}",
-            purpose=purpose,
-        )
+    audit.record(
+        vault.session,
+        "vault.decrypted",
+        actor_id=actor_id,
+        study_id=respondent.study_id,
+        subject=f"respondent:{respondent.id}",
+        purpose=purpose,
+    )
     with AgeReader(io.BytesIO(sealed), [identity]) as reader:
         return reader.readall()
 
@@ -106,9 +104,9 @@ def shred_respondent(vault: Vault, respondent: Respondent) -> dict[str, int]:
     def remove_files(_session) -> None:
         for object_id in object_ids:
             storage.delete(object_id, missing_ok=True)
-        _checkpoint_sqlite(_session)
+        checkpoint_sqlite(_session)
 
-    vault._after_commit(remove_files)
+    vault.after_commit(remove_files)
     return {
         "files": len(object_ids),
         **{f"files_{k}": n for k, n in destroyed.items()},

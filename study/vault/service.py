@@ -226,10 +226,25 @@ class Vault:
             study_id=respondent.study_id,
             subject=f"respondent:{respondent.id}",
         )
-        self._after_commit(_checkpoint_sqlite)
+        self.after_commit(checkpoint_sqlite)
 
-    def _after_commit(self, action: Callable[[Session], None]) -> None:
-        event.listen(self.session, "after_commit", action, once=True)
+    def after_commit(self, action: Callable[[Session], None]) -> None:
+        """Run action once this transaction commits, and never if it is rolled back.
+
+        (A listener left after a rollback would otherwise run at the session's next commit,
+        deleting files of a withdrawal that did not happen.)
+        """
+        live = [True]
+
+        def committed(session: Session) -> None:
+            if live[0]:
+                action(session)
+
+        def rolled_back(_session: Session) -> None:
+            live[0] = False
+
+        event.listen(self.session, "after_commit", committed, once=True)
+        event.listen(self.session, "after_rollback", rolled_back, once=True)
 
     # Files --------------------------------------------------------------------------------
 
@@ -241,13 +256,16 @@ class Vault:
         kind: str,
         media_type: str = "application/octet-stream",
         actor_id: int | None = None,
+        before_commit: Callable[[VaultObject], object] | None = None,
     ) -> Iterator[Upload]:
         """Yield an Upload that encrypts what is written to it into storage as it arrives.
 
         Commits twice: the respondent's key before the first byte (so no lock is held while
         a long upload streams in), and the file's record with its audit entry at the end.
         On error nothing is stored: the partial ciphertext never gets a name and has no
-        final chunk.
+        final chunk. `before_commit` gets the file's record in that last transaction,
+        under the respondent's lock, to write what belongs with it; if it raises, the file
+        is gone too.
 
         :raises RespondentWithdrawnError: if the respondent has withdrawn.
         :raises KeyDestroyedError: if the respondent's key was destroyed.
@@ -279,6 +297,8 @@ class Vault:
             self.session.flush()
             # Only now, holding the write lock, is a withdrawal that came in meanwhile seen.
             refuse_withdrawn(self.session, respondent)
+            if before_commit is not None:
+                before_commit(upload.record)
             audit.record(
                 self.session,
                 "vault.stored",
@@ -347,10 +367,10 @@ class Vault:
             subject=f"object:{vault_object.id}",
         )
         storage = self.storage
-        self._after_commit(lambda _session: storage.delete(object_id, missing_ok=True))
+        self.after_commit(lambda _session: storage.delete(object_id, missing_ok=True))
 
 
-def _checkpoint_sqlite(session: Session) -> None:
+def checkpoint_sqlite(session: Session) -> None:
     """Move SQLite's write-ahead log into the database file and empty it."""
     bind = session.get_bind()
     if bind.dialect.name == "sqlite":

@@ -36,7 +36,10 @@ def consent(client, lang="en", name="Sara Ek"):
     page = client.get(f"/r/consent?lang={lang}")
     assert page.status_code == 200
     soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
-    items = {i["name"]: "y" for i in soup.select("input[type=checkbox]")}
+    items = {
+        i["name"]: i.get("value", "y")
+        for i in soup.select("input[type=checkbox], input[type=hidden]")
+    }
     sent = client.post("/r/consent", data={"csrf_token": csrf(page), "respondent": name, **items})
     assert sent.status_code == 303, sent.get_data(as_text=True)
     confirm = client.get("/r/confirm")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -95,7 +95,10 @@ def visit(app, token):
 def fill_in(client, lang="en", **names):
     """Fill in the consent form, every box ticked; return the confirmation page."""
     form = soup(client.get(f"/r/consent?lang={lang}"))
-    boxes = {i["name"]: "y" for i in form.select("input[type=checkbox]")}
+    boxes = {
+        i["name"]: i.get("value", "y")
+        for i in form.select("input[type=checkbox], input[type=hidden]")
+    }
     sent = client.post("/r/consent", data={**boxes, **(names or {"respondent": "Sara Ek"})})
     assert sent.status_code == 303, sent.get_data(as_text=True)
     return client.get("/r/confirm")
@@ -304,7 +307,10 @@ def test_the_child_without_guardians_is_refused_on_the_form(app, session, guardi
     _respondent, token = add(app, session, guardians, name="")
     client = visit(app, token)
     form = soup(client.get("/r/consent?lang=en"))
-    boxes = {i["name"]: "y" for i in form.select("input[type=checkbox]")}
+    boxes = {
+        i["name"]: i.get("value", "y")
+        for i in form.select("input[type=checkbox], input[type=hidden]")
+    }
     refused = client.post("/r/consent", data={**boxes, "child": "Elsa Ek"})
     assert refused.status_code == 400 and messages(refused)
     assert session.exec(select(ConsentRecord)).all() == []
@@ -537,12 +543,12 @@ def multipart(*parts) -> tuple[bytes, str]:
     return bytes(body), f"multipart/form-data; boundary={boundary}"
 
 
-def paper_fields(documents, *, language="en", signed_on="2025-03-14", unticked=()):
+def paper_fields(documents, *, language="en", signed_on=None, unticked=()):
     fields = [("language", language)]
     for number, item in enumerate(documents.items, start=1):
         if item["key"] not in unticked:
             fields.append((f"item_{number}", "y"))
-    fields.append(("signed_on", signed_on))
+    fields.append(("signed_on", utcnow().date().isoformat() if signed_on is None else signed_on))
     return fields
 
 
@@ -577,7 +583,7 @@ def test_a_paper_consent_is_registered_with_its_scan_stored_encrypted(app, sessi
     stored = session.exec(select(VaultObject)).one()
     assert record.channel == "paper" and record.scan_id == stored.id
     assert record.registered_by == recruiting.student.id
-    assert record.given_at.date() == date(2025, 3, 14) and record.language == "en"
+    assert record.given_at.date() == utcnow().date() and record.language == "en"
     assert record.items == {item["key"]: item["key"] != "quotes" for item in documents.items}
     assert record.sealed_names is None
     assert (stored.kind, stored.media_type, stored.respondent_id) == (
@@ -631,6 +637,10 @@ REFUSALS = {
     ],
     "a future date": lambda docs: [
         *paper_fields(docs, signed_on=(utcnow().date() + timedelta(days=2)).isoformat()),
+        ("scan", "scan.pdf", "application/pdf", SCAN),
+    ],
+    "a date before the form version existed": lambda docs: [
+        *paper_fields(docs, signed_on="2025-03-14"),
         ("scan", "scan.pdf", "application/pdf", SCAN),
     ],
     "a language the letter lacks": lambda docs: [

@@ -65,7 +65,10 @@ def visit(app, token):
 
 def consent_through(client, lang="en"):
     form = soup(client.get(f"/r/consent?lang={lang}"))
-    boxes = {i["name"]: "y" for i in form.select("input[type=checkbox]")}
+    boxes = {
+        i["name"]: i.get("value", "y")
+        for i in form.select("input[type=checkbox], input[type=hidden]")
+    }
     assert client.post("/r/consent", data={**boxes, "respondent": "Sara Ek"}).status_code == 303
     submission = soup(client.get("/r/confirm")).select_one("input[name=submission]")["value"]
     assert client.post("/r/confirm", data={"submission": submission}).status_code == 303
@@ -236,7 +239,7 @@ def test_a_respondent_withdraws_through_their_link_and_what_the_study_held_of_th
 
     # The reason is kept sealed: readable through the service, nowhere in plaintext.
     with app.test_request_context():
-        assert withdrawal.reason(session, done) == REASON
+        assert withdrawal.reason(session, done, actor=recruiting.student) == REASON
     assert done.sealed_reason is not None
     assert [where for where, value in stored_values(session) if b"Kiruna och" in value] == []
 
@@ -268,9 +271,11 @@ def test_the_student_registers_a_withdrawal_made_by_phone(app, session, recruiti
     assert (registered.channel, registered.registered_by) == ("student", recruiting.student.id)
     assert registered.destroyed["files"] == 1 and registered.destroyed["key"] == 1
     assert session.exec(select(VaultObject)).all() == [] and stored_files(app) == []
-    with app.test_request_context():
-        assert withdrawal.reason(session, registered) == REASON
     assert [e.action for e in audit_since(session, before)] == ["consent.withdrawn"]
+    with app.test_request_context():
+        assert withdrawal.reason(session, registered, actor=recruiting.student) == REASON
+        # Reading the reason is itself written down.
+        assert audit_since(session, before)[-1].action == "vault.decrypted"
     assert app.test_client().get(f"/r/{token}").status_code == 404
     assert {m.to for m in app.extensions["outbox"]} == {
         recruiting.student.email,
@@ -292,7 +297,7 @@ def test_withdrawing_twice_returns_the_first_withdrawal(app, session, recruiting
         with pytest.raises(UserError):
             withdrawal.withdraw_for(session, recruiting.study, recruiting.student, respondent)
         session.rollback()
-        assert withdrawal.reason(session, again) == "Först."
+        assert withdrawal.reason(session, again, actor=recruiting.student) == "Först."
     assert again.id == first.id
     assert len(session.exec(select(Withdrawal)).all()) == 1
     withdrawn = session.exec(select(AuditEvent).where(AuditEvent.action == "consent.withdrawn"))
