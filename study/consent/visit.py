@@ -118,7 +118,13 @@ def _language(visit: Visit, found: dict) -> str:
     if found.get("lang") in offered:
         return found["lang"]
     best = request.accept_languages.best_match(offered) if offered else None
-    return best or (offered[0] if offered else current_app.config["BABEL_DEFAULT_LOCALE"])
+    if best or offered:
+        return best or offered[0]
+    # Nothing to consent to just now: keep speaking the language the respondent chose.
+    chosen = found.get("lang")
+    if isinstance(chosen, str) and languages.locale(chosen) is not None:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def set_interface_language(code: str) -> None:
