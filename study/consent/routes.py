@@ -276,17 +276,25 @@ def _pending_matches(pending, current: visit.Visit) -> bool:
     )
 
 
+def _receipt_of_visit(db) -> tuple[visit.Visit, object, dict]:
+    """Return the visit, the consent in force (or None) and its receipt's values."""
+    current = visit.current(db)
+    record = services.current_record(db, current.respondent)
+    if record is None:
+        return current, None, {}
+    context = receipt.receipt_context(
+        db, current.respondent, record, link_until=current.invitation.expires_at
+    )
+    return current, record, context
+
+
 @bp.get("/receipt")
 def receipt_page():
     """Show the receipt: what was agreed, to which versions, when; as PDF and by mail."""
     db = get_session()
-    current = visit.current(db)
-    record = services.current_record(db, current.respondent)
+    current, record, context = _receipt_of_visit(db)
     if record is None:
         return redirect(url_for("consent.home"), 303)
-    context = receipt.receipt_context(
-        db, current.respondent, record, link_until=current.invitation.expires_at
-    )
     # Opening the typed names is an audit entry, kept whatever the page does next.
     db.commit()
     return render_template(
@@ -301,13 +309,9 @@ def receipt_page():
 def receipt_pdf():
     """Send the receipt as PDF, with the letter as it was shown."""
     db = get_session()
-    current = visit.current(db)
-    record = services.current_record(db, current.respondent)
+    current, record, context = _receipt_of_visit(db)
     if record is None:
         return redirect(url_for("consent.home"), 303)
-    context = receipt.receipt_context(
-        db, current.respondent, record, link_until=current.invitation.expires_at
-    )
     data = receipt.render_receipt(context)
     receipt.record_download(db, current.respondent, record, None)
     db.commit()
