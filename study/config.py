@@ -20,6 +20,7 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "RATELIMIT_STORAGE_URI": "Flask-Limiter storage, e.g. redis://127.0.0.1:6379 (default: memory)",
     "RESPONDENT_LINK_RATE_LIMIT": "how often one IP address may open respondents' personal "
     "links (default: 30 per minute;300 per hour)",
+    "RECORDING_MAX_BYTES": "the largest recording an upload may bring, in bytes (default 2 GiB)",
     "MAIL_SERVER": "SMTP host; without it mail goes to the console and the admin's outbox",
     "MAIL_PORT": "SMTP port (default 25)",
     "MAIL_USERNAME": "SMTP user name, if the server wants a log-in",
@@ -101,6 +102,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "INVITATION_DAYS": 14,
         # How long a respondent's link works, and a visit it opens lasts.
         "RESPONDENT_LINK_DAYS": 180,
+        # The largest recording an upload may bring.
+        "RECORDING_MAX_BYTES": 2 * 1024**3,
         "RESPONDENT_VISIT_HOURS": 2,
         "ARGON2_PARAMS": {},
         "BABEL_DEFAULT_LOCALE": "sv",
@@ -115,7 +118,7 @@ def from_environment() -> dict[str, Any]:
         value = os.environ.get(name)
         if value in (None, "") or name in _READ_WHERE_USED:
             continue
-        if name in ("MAIL_PORT", "PROXY_HOPS"):
+        if name in ("MAIL_PORT", "PROXY_HOPS", "RECORDING_MAX_BYTES"):
             found[name] = int(value)
         elif name in ("MAIL_USE_TLS", "SENSITIVE_DATA_FORBIDDEN"):
             found[name] = value.lower() in ("1", "true", "yes")

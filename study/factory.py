@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from .guide import bp as guide_bp
     from .letters import bp as letters_bp
     from .main import bp as main_bp
+    from .recordings import bp as recordings_bp
     from .recruitment import bp as respondents_bp
     from .review import bp as review_bp
     from .studies import bp as studies_bp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         appendices_bp,
         respondents_bp,
         consent_bp,
+        recordings_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

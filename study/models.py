@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "study.appendices.models",
     "study.respondents.models",
     "study.consent.models",
+    "study.recordings.models",
     "study.vault.models",
     "study.pseudonymize.models",
 )

@@ -6,6 +6,7 @@ route can slip through unchecked.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -20,10 +21,12 @@ from study.consent import services as consent
 from study.consent import withdrawal
 from study.letters import consent_form
 from study.letters import services as letters
+from study.recordings.models import Recording
 from study.respondents import services as recruitment
 from study.review import services as review
 from study.studies import services as studies
 from study.studies.models import MemberRole
+from study.vault.service import get_vault
 
 from .conftest import answer_self_review, open_recruitment
 
@@ -99,6 +102,9 @@ RESPONDENT_PAGE = {
 }
 #: The link itself: whoever holds a working token gets a visit.
 RESPONDENT_LINK = {**dict.fromkeys(ACTORS, "ok"), "withdrawn_respondent": "hidden"}
+#: A recording's sound is sent only within a playback session its page opened (and wrote to
+#: the audit log); a fresh client of its authors has none.
+PLAYBACK_ONLY = {**STUDY_AUTHOR, "owner": "forbidden", "co_author": "forbidden"}
 #: Shown once, right after a withdrawal: a fresh visit never sees it.
 AFTER_WITHDRAWAL = dict.fromkeys(ACTORS, "hidden")
 
@@ -202,6 +208,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("consent.withdraw", "POST"): RESPONDENT_PAGE,
     ("consent.withdrawn", "GET"): AFTER_WITHDRAWAL,
     ("consent.end_visit", "POST"): RESPONDENT_PAGE,
+    ("recordings.index", "GET"): STUDY_AUTHOR,
+    ("recordings.index", "POST"): STUDY_AUTHOR,
+    ("recordings.play", "GET"): STUDY_AUTHOR,
+    ("recordings.audio", "GET"): PLAYBACK_ONLY,
+    ("recordings.download", "GET"): STUDY_AUTHOR,
 }
 
 
@@ -341,7 +352,24 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
         )
         withdrawal.withdraw(session, made["IP3"][0])
         session.commit()
-    study_values = {"study_id": study.id, "respondent_id": made["IP1"][0].id}
+    with app.test_request_context():
+        # A recording of IP1 (stored directly: the matrix is about who reaches it).
+        stored = get_vault(session).store(
+            made["IP1"][0], io.BytesIO(b"RIFF\0\0\0\0WAVE"), kind="recording"
+        )
+        recording = Recording(
+            study_id=study.id,
+            respondent_id=made["IP1"][0].id,
+            vault_object_id=stored.id,
+            format="wav",
+        )
+        session.add(recording)
+        session.commit()
+    study_values = {
+        "study_id": study.id,
+        "respondent_id": made["IP1"][0].id,
+        "recording_id": recording.id,
+    }
     values = {
         endpoint: study_values
         for endpoint in (
@@ -355,6 +383,10 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
             "respondents.withdraw",
             "respondents.export_csv",
             "respondents.export_pdf",
+            "recordings.index",
+            "recordings.play",
+            "recordings.audio",
+            "recordings.download",
         )
     }
     for endpoint in ("respondents.new_link", "respondents.revoke", "respondents.withdraw"):

@@ -61,6 +61,7 @@ SENDERS = {
     "respondents.reconsent": "owner",
     "respondents.paper": "owner",
     "respondents.withdraw": "owner",
+    "recordings.index": "owner",
     "consent.give": "respondent",
     "consent.confirm": "respondent",
     "consent.withdraw": "respondent",
@@ -136,7 +137,11 @@ def world(app, session, make_user, make_study):
         session.commit()
     on_recruiting = {"study_id": recruiting.id, "respondent_id": respondent.id}
     values = {
-        **{endpoint: on_recruiting for endpoint in SENDERS if endpoint.startswith("respondents.")},
+        **{
+            endpoint: on_recruiting
+            for endpoint in SENDERS
+            if endpoint.startswith(("respondents.", "recordings."))
+        },
         "study_id": study.id,
         "user_id": owner.id,
         "token": token,

@@ -80,7 +80,13 @@ STEPS: tuple[Step, ...] = (
         _l("Invitations and consent through personal links."),
         endpoint="respondents.index",
     ),
-    Step(8, "data", _l("Recordings and transcripts"), _l("Encrypted audio and transcripts.")),
+    Step(
+        8,
+        "data",
+        _l("Recordings and transcripts"),
+        _l("Encrypted audio and transcripts."),
+        endpoint="recordings.index",
+    ),
     Step(
         9,
         "pseudonymization",

@@ -1,0 +1,39 @@
+// The recording upload with a progress bar and the time left. Without scripts the form is
+// sent as it is; with them, the same request goes through XMLHttpRequest, whose upload
+// events say how far it has come. The server's answer (a redirect or the page with its
+// message) is shown as the browser would have shown it.
+document.querySelectorAll("form[data-upload]").forEach((form) => {
+  const box = form.querySelector(".upload-progress");
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[data-progress-text]");
+  const button = form.querySelector("button[type=submit]");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const request = new XMLHttpRequest();
+    const started = Date.now();
+    request.open("POST", form.getAttribute("action"));
+    request.upload.addEventListener("progress", (progress) => {
+      if (!progress.lengthComputable) return;
+      const share = progress.loaded / progress.total;
+      bar.value = Math.round(share * 100);
+      const seconds = share > 0 ? ((Date.now() - started) / 1000) * (1 - share) / share : 0;
+      text.textContent = `${bar.value} % (${Math.ceil(seconds)} s ${box.dataset.left || ""})`.trim();
+    });
+    request.addEventListener("load", () => {
+      if (request.status < 400 && request.responseURL) {
+        window.location.assign(request.responseURL);
+      } else {
+        document.open();
+        document.write(request.responseText);
+        document.close();
+      }
+    });
+    request.addEventListener("error", () => {
+      button.disabled = false;
+      text.textContent = box.dataset.failed || "";
+    });
+    box.hidden = false;
+    button.disabled = true;
+    request.send(new FormData(form));
+  });
+});
