@@ -16,6 +16,7 @@ import json
 
 from flask import current_app, session
 
+from .vault import contexts
 from .vault.age import AgeError, open_sealed, seal
 
 
@@ -24,13 +25,9 @@ def _key() -> bytes:
     return hmac.new(secret, b"intervjustudie/sealed-session/v1", hashlib.sha256).digest()
 
 
-def _context(name: str, bound_to: str) -> bytes:
-    return f"intervjustudie/sealed-session/v1\0{name}\0{bound_to}".encode()
-
-
 def put(name: str, value: dict, *, bound_to: str) -> None:
     """Keep value in the session under name, sealed and bound to bound_to."""
-    sealed = seal(_key(), json.dumps(value).encode(), _context(name, bound_to))
+    sealed = seal(_key(), json.dumps(value).encode(), contexts.sealed_session(name, bound_to))
     session[name] = base64.urlsafe_b64encode(sealed).decode("ascii")
 
 
@@ -40,7 +37,9 @@ def get(name: str, *, bound_to: str) -> dict | None:
     if not isinstance(kept, str):
         return None
     try:
-        opened = open_sealed(_key(), base64.urlsafe_b64decode(kept), _context(name, bound_to))
+        opened = open_sealed(
+            _key(), base64.urlsafe_b64decode(kept), contexts.sealed_session(name, bound_to)
+        )
     except (AgeError, ValueError):
         return None
     value = json.loads(opened)

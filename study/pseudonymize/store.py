@@ -10,20 +10,10 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from ..models import utcnow
+from ..vault import contexts
 from ..vault.age import AgeError, open_sealed, seal
 from .codekey import Category, CodeKey, KeyEntry, PseudonymStyle
 from .models import CodeKeyRow, CodeKeySettings
-
-
-def _state_context(study_id: int) -> bytes:
-    return f"intervjustudie/code-key-state/v1\0study={study_id}".encode()
-
-
-def _entry_context(study_id: int, generation: int, position: int) -> bytes:
-    return (
-        f"intervjustudie/code-key-entry/v1\0study={study_id}"
-        f"\0generation={generation}\0position={position}"
-    ).encode()
 
 
 def _sealed_row(entry: KeyEntry) -> list:
@@ -44,8 +34,9 @@ class SealedKeyStore:
     Each save writes a new generation: every row is sealed with the study, the generation
     and its position as associated data, and the seed is sealed with the generation and the
     row count, so a row dropped, moved, swapped or replayed from an earlier save is an error.
-    The caller owns the transaction (save adds and flushes, the caller commits); the vault
-    hands out stores (Vault.code_key_store), so this module needs neither Flask nor keys.
+    The caller owns the transaction (save adds and flushes, the caller commits); stores are
+    opened with the vault's study key in vaulted.py, so this module needs neither Flask
+    nor the vault's key chain.
     """
 
     def __init__(
@@ -71,7 +62,9 @@ class SealedKeyStore:
             return CodeKey(seed=secrets.token_hex(16))
         self._on_open()
         state = json.loads(
-            open_sealed(self._study_key, settings.sealed_state, _state_context(self.study_id))
+            open_sealed(
+                self._study_key, settings.sealed_state, contexts.code_key_state(self.study_id)
+            )
         )
         rows = self.session.exec(
             select(CodeKeyRow)
@@ -86,7 +79,7 @@ class SealedKeyStore:
                     open_sealed(
                         self._study_key,
                         row.sealed_entry,
-                        _entry_context(self.study_id, state["generation"], position),
+                        contexts.code_key_entry(self.study_id, state["generation"], position),
                     )
                 )
             )
@@ -105,13 +98,13 @@ class SealedKeyStore:
         state = {"seed": key.seed, "generation": settings.generation, "count": len(rows)}
         settings.style = key.style.value
         settings.sealed_state = seal(
-            self._study_key, json.dumps(state).encode(), _state_context(self.study_id)
+            self._study_key, json.dumps(state).encode(), contexts.code_key_state(self.study_id)
         )
         settings.updated_at = utcnow()
         self.session.add(settings)
         self.session.execute(delete(CodeKeyRow).where(col(CodeKeyRow.study_id) == self.study_id))
         for position, row in enumerate(rows):
-            context = _entry_context(self.study_id, settings.generation, position)
+            context = contexts.code_key_entry(self.study_id, settings.generation, position)
             sealed = seal(self._study_key, json.dumps(row, ensure_ascii=False).encode(), context)
             self.session.add(
                 CodeKeyRow(

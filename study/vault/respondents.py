@@ -16,15 +16,13 @@ from sqlmodel import select
 from .. import audit
 from ..models import utcnow
 from ..respondents.models import Respondent
+from . import contexts
 from .age import open_sealed, seal
 from .models import RespondentKey, VaultObject
 from .reader import AgeReader
-from .service import Vault, checkpoint_sqlite
+from .service import Vault
 from .stream import encrypt_stream
-
-
-def _study_context(study_id: int, purpose: str) -> bytes:
-    return f"intervjustudie/study-sealed/v1\0study={study_id}\0purpose={purpose}".encode()
+from .transaction import checkpoint_sqlite
 
 
 def seal_for_respondent(
@@ -67,12 +65,14 @@ def open_for_respondent(
 
 def seal_for_study(vault: Vault, study_id: int, data: bytes, purpose: str) -> bytes:
     """Seal data with the study's key, bound to the study and to what it is for."""
-    return seal(vault.study_key(study_id, None), data, _study_context(study_id, purpose))
+    return seal(vault.study_key(study_id, None), data, contexts.study_sealed(study_id, purpose))
 
 
 def open_for_study(vault: Vault, study_id: int, sealed: bytes, purpose: str) -> bytes:
     """Open what seal_for_study sealed for the same study and purpose."""
-    return open_sealed(vault.study_key(study_id, None), sealed, _study_context(study_id, purpose))
+    return open_sealed(
+        vault.study_key(study_id, None), sealed, contexts.study_sealed(study_id, purpose)
+    )
 
 
 def shred_respondent(vault: Vault, respondent: Respondent) -> dict[str, int]:

@@ -25,6 +25,7 @@ from study.letters import consent_form
 from study.letters import services as letters
 from study.models import import_all_models
 from study.pseudonymize.codekey import Category
+from study.pseudonymize.vaulted import code_key_store
 from study.respondents import services as recruitment
 from study.respondents.models import Invitation, Respondent
 from study.review import services as review
@@ -111,7 +112,7 @@ def store(app, session, respondent, kind, data):
 def seed_code_key(app, session, study, mine: Respondent, theirs: Respondent) -> None:
     """A code key with terms from two respondents' transcripts and one added by hand."""
     with app.test_request_context():
-        key_store = get_vault(session).code_key_store(study.id, actor_id=None)
+        key_store = code_key_store(get_vault(session), study.id, actor_id=None)
         key = key_store.load()
         key.add("Sara Ek", Category.PERSON, source=mine.id)
         key.add("Kiruna", Category.PLACE, "[ort]", source=mine.id)
@@ -126,7 +127,7 @@ def seed_code_key(app, session, study, mine: Respondent, theirs: Respondent) -> 
 def code_key_terms(app, session, study) -> dict[str, set[int]]:
     session.expire_all()
     with app.test_request_context():
-        key = get_vault(session).code_key_store(study.id, actor_id=None).load()
+        key = code_key_store(get_vault(session), study.id, actor_id=None).load()
         session.rollback()
     return {entry.term: entry.sources for entry in key}
 

@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from study.pseudonymize.codekey import Category, CodeKey, MemoryKeyStore
 from study.pseudonymize.models import CodeKeyRow
-from study.pseudonymize.store import SealedKeyStore, _entry_context
+from study.pseudonymize.store import SealedKeyStore
+from study.vault import contexts
 from study.vault.age import new_wrapping_key, seal
 
 SARA, AHMED = 1, 2
@@ -166,7 +167,7 @@ def test_a_row_sealed_before_sources_were_recorded_still_loads(session, store) -
     rows = session.exec(select(CodeKeyRow).order_by(CodeKeyRow.position)).all()
     for row, (term, category, pseudonym) in zip(rows, key.rows(), strict=True):
         old = json.dumps([term, category, pseudonym], ensure_ascii=False).encode()
-        context = _entry_context(store.study_id, row.generation, row.position)
+        context = contexts.code_key_entry(store.study_id, row.generation, row.position)
         row.sealed_entry = seal(store._study_key, old, context)
         session.add(row)
     session.commit()

@@ -10,6 +10,7 @@ from study.pseudonymize.codekey import Category, CodeKey, PseudonymStyle
 from study.pseudonymize.models import CodeKeyRow, CodeKeySettings
 from study.pseudonymize.pseudonyms import assign_pseudonyms
 from study.pseudonymize.store import SealedKeyStore
+from study.pseudonymize.vaulted import code_key_store
 from study.vault.age import AgeError
 from study.vault.service import get_vault
 
@@ -24,7 +25,7 @@ def studies(make_user, make_study):
 def store_for(app, session):
     def make(study) -> SealedKeyStore:
         with app.app_context():
-            return get_vault(session).code_key_store(study.id, actor_id=None)
+            return code_key_store(get_vault(session), study.id, actor_id=None)
 
     return make
 

@@ -16,6 +16,7 @@ from study.audit import AuditEvent, verify
 from study.models import utcnow
 from study.pseudonymize.codekey import Category
 from study.pseudonymize.models import CodeKeyRow
+from study.pseudonymize.vaulted import code_key_store
 from study.respondents.models import Respondent
 from study.vault import keys as master_keys
 from study.vault.age import AgeError, X25519Identity, open_sealed
@@ -215,7 +216,7 @@ def test_no_key_or_content_reaches_the_audit_log_or_the_config(
     row = vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
     private = vault.identity(respondent.id, None)
     vault.open(row, actor_id=None, purpose="read").close()
-    store = vault.code_key_store(respondent.study_id, actor_id=None)
+    store = code_key_store(vault, respondent.study_id, actor_id=None)
     store.load()
     vault.destroy_respondent_key(respondent, actor_id=None)
     session.commit()
@@ -310,7 +311,7 @@ def test_rotation_rewraps_study_keys_without_touching_files(
 ) -> None:
     respondent = make_respondent()
     row = vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
-    store = vault.code_key_store(respondent.study_id, actor_id=None)
+    store = code_key_store(vault, respondent.study_id, actor_id=None)
     code_key = store.load()
     code_key.add("Sara", Category.PERSON, "Ilse")
     store.save(code_key)
@@ -462,7 +463,7 @@ def test_an_upload_whose_record_cannot_be_written_leaves_no_file(
     def fail(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("study.vault.service.audit.record", fail)
+    monkeypatch.setattr("study.vault.objects.audit.record", fail)
     with pytest.raises(RuntimeError):
         vault.store(respondent, io.BytesIO(RECORDING), kind="recording")
     monkeypatch.undo()
