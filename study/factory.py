@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .appendices import bp as appendices_bp
+    from .closing import bp as closing_bp
     from .consent import bp as consent_bp
     from .ethics import bp as ethics_bp
     from .guide import bp as guide_bp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         respondents_bp,
         consent_bp,
         recordings_bp,
+        closing_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     """Attach the administration commands."""
     from .accounts.cli import users_group
+    from .closing.commands import retention_group
     from .demo import demo_command
     from .vault.commands import keys_group, vault_group
 
@@ -107,3 +110,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(keys_group)
     app.cli.add_command(vault_group)
+    app.cli.add_command(retention_group)

@@ -208,6 +208,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("consent.withdraw", "POST"): RESPONDENT_PAGE,
     ("consent.withdrawn", "GET"): AFTER_WITHDRAWAL,
     ("consent.end_visit", "POST"): RESPONDENT_PAGE,
+    ("closing.show", "GET"): STUDY_MEMBER,
     ("recordings.index", "GET"): STUDY_AUTHOR,
     ("recordings.index", "POST"): STUDY_AUTHOR,
     ("recordings.play", "GET"): STUDY_AUTHOR,

@@ -105,6 +105,7 @@ STEPS: tuple[Step, ...] = (
         "closing",
         _l("Closing"),
         _l("Retention reached: raw data and the code key are destroyed."),
+        endpoint="closing.show",
     ),
 )
 
