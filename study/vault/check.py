@@ -30,6 +30,9 @@ class CheckReport:
     altered: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     removed_orphans: list[str] = field(default_factory=list)
+    #: Temporary files of writes that never ended (a killed upload), and those removed.
+    unfinished: list[str] = field(default_factory=list)
+    removed_unfinished: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,7 @@ def check_storage(
 ) -> CheckReport:
     """Compare every record of this backend with its stored file, then look for orphans."""
     report = CheckReport()
+    unfinished = list(storage.unfinished())
     listed = list(storage.listing())  # before the records, so a new upload is never an orphan
     recorded = session.exec(select(VaultObject).where(VaultObject.backend == backend)).all()
     for row in recorded:
@@ -67,6 +71,15 @@ def check_storage(
         if remove_orphans:
             storage.delete(object_id, missing_ok=True)
             report.removed_orphans.append(object_id)
+    for name, written_at in unfinished:
+        # A write still streaming touches its file all the time; one untouched this long
+        # belongs to a process that is gone.
+        if written_at > cutoff:
+            continue
+        report.unfinished.append(name)
+        if remove_orphans:
+            storage.delete_unfinished(name)
+            report.removed_unfinished.append(name)
     return report
 
 

@@ -69,7 +69,8 @@ vault_group = AppGroup("vault", help="Look after the encrypted files.")
 @click.option(
     "--remove-orphans",
     is_flag=True,
-    help="Delete stored files that no record refers to (older than an hour).",
+    help="Delete stored files that no record refers to, and the temporary files of writes "
+    "that never ended (both older than an hour).",
 )
 def check_command(remove_orphans: bool) -> None:
     """Check that every recorded file is present and unaltered; exit 1 if one is not."""
@@ -88,6 +89,9 @@ def check_command(remove_orphans: bool) -> None:
         ("Removed unrecorded", report.removed_orphans),
         ("Unrecorded (remove with --remove-orphans)", []
          if remove_orphans else report.orphans),
+        ("Removed unfinished", report.removed_unfinished),
+        ("Unfinished writes (remove with --remove-orphans)", []
+         if remove_orphans else report.unfinished),
     ):  # fmt: skip
         if ids:
             click.echo(f"{label}: {', '.join(ids)}")

@@ -145,6 +145,17 @@ class Storage(ABC):
     def listing(self) -> Iterator[tuple[str, datetime]]:
         """Yield (object id, time it was stored) for every complete object."""
 
+    def unfinished(self) -> Iterator[tuple[str, datetime]]:
+        """List the leftovers of writes that have not ended (none, unless a backend has them)."""
+        return iter(())
+
+    def delete_unfinished(self, name: str) -> None:
+        """Remove the leftover of a write that will never end (a backend without any has none).
+
+        :raises ValueError: always here: unfinished() named nothing to remove.
+        """
+        raise ValueError(f"no unfinished write {name!r}")
+
     def save(self, object_id: str, stream: BinaryIO, *, replace: bool = False) -> StoredObject:
         """Store everything read from stream under object_id; return size and SHA-256.
 
@@ -224,6 +235,27 @@ class FileSystemStorage(Storage):
             relative = path.relative_to(self.root)
             if path.is_file() and not any(part.startswith(".") for part in relative.parts):
                 yield relative.as_posix(), datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def unfinished(self) -> Iterator[tuple[str, datetime]]:
+        """List the temporary files of writes that have not ended, with their last write.
+
+        A write in progress has one; a write whose process was killed leaves one behind,
+        which holds ciphertext only, without its final chunk.
+        """
+        for path in sorted(self.root.rglob(".*.tmp")):
+            if path.is_file():
+                relative = path.relative_to(self.root).as_posix()
+                yield relative, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+    def delete_unfinished(self, name: str) -> None:
+        """Remove the temporary file of a write that will never end."""
+        path = (self.root / name).resolve()
+        if path.parent != self.root and self.root not in path.parents:
+            raise ValueError(f"not under the vault: {name!r}")
+        if not path.name.startswith(".") or not path.name.endswith(".tmp"):
+            raise ValueError(f"not a temporary file: {name!r}")
+        path.unlink(missing_ok=True)
+        sync_directory(str(path.parent))
 
 
 class MemoryStorage(Storage):

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
@@ -272,14 +271,6 @@ def test_after_a_kill_mid_upload_and_a_restart_no_half_stored_recording_is_visib
     assert_no_server_errors(crash.restarted)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "vault check cannot see a killed upload's partial file: FileSystemStorage.listing() "
-        "(study/vault/storage.py) hides the temporary files atomic_file() writes "
-        "(.<name>.<random>.tmp), so check_storage() never reports or removes them"
-    ),
-)
 def test_vault_check_reports_the_partial_file_of_a_killed_upload_and_removes_it(
     app, session, recording_consent, serve, database_url
 ):

@@ -83,3 +83,35 @@ def test_listing_shows_complete_objects_only(tmp_path, backend) -> None:
             assert [object_id for object_id, _ in storage.listing()] == ["a/one"]
             raise RuntimeError
     assert [object_id for object_id, _ in storage.listing()] == ["a/one"]
+
+
+def test_the_temporary_file_of_a_write_that_never_ended_is_found_and_removed(
+    runner, stored
+) -> None:
+    vault, _rows = stored
+    folder = vault.storage.root / "study-1" / "respondent-1"
+    folder.mkdir(parents=True, exist_ok=True)
+    left = folder / ".abandoned.x1y2.tmp"
+    left.write_bytes(b"age-encryption.org/v1 ... no final chunk")
+    fresh = folder / ".streaming.z3.tmp"
+    fresh.write_bytes(b"a write still going on")
+    aged = time.time() - 2 * 3600
+    os.utime(left, (aged, aged))
+    found = runner.invoke(args=["vault", "check"])
+    assert found.exit_code == 0
+    assert ".abandoned.x1y2.tmp" in found.output and ".streaming" not in found.output
+    assert left.exists()
+    removed = runner.invoke(args=["vault", "check", "--remove-orphans"])
+    assert "Removed unfinished" in removed.output
+    assert not left.exists() and fresh.exists()
+    assert "Unfinished" not in runner.invoke(args=["vault", "check"]).output
+
+
+def test_unfinished_names_outside_the_vault_or_not_temporary_are_refused(tmp_path) -> None:
+    storage = FileSystemStorage(tmp_path / "vault")
+    (tmp_path / ".outside.tmp").write_bytes(b"x")
+    with pytest.raises(ValueError):
+        storage.delete_unfinished("../.outside.tmp")
+    with pytest.raises(ValueError):
+        storage.delete_unfinished("study-1/object")
+    assert list(MemoryStorage().unfinished()) == []
