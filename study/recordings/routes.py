@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
-from werkzeug.wsgi import wrap_file
+from werkzeug.wsgi import FileWrapper
 
 from .. import sealed_session
 from ..db import get_session
@@ -193,10 +193,10 @@ def _ranged(db, recording, *, attachment: bool = False):
         reader, media_type = services.open_for_playback(get_vault(db), recording)
     except KeyDestroyedError:
         abort(404)
+    # Werkzeug's own FileWrapper, not the server's wsgi.file_wrapper: gunicorn's cannot seek,
+    # and a Range would then be reached by decrypting everything before it.
     response = Response(
-        wrap_file(request.environ, reader, buffer_size=CHUNK),
-        mimetype=media_type,
-        direct_passthrough=True,
+        FileWrapper(reader, buffer_size=CHUNK), mimetype=media_type, direct_passthrough=True
     )
     response.headers["Cache-Control"] = "no-store"
     if attachment:

@@ -250,3 +250,48 @@ def test_a_withdrawal_takes_the_recording_with_it(app, session, recording_consen
     assert session.exec(select(Recording)).all() == []
     url = f"/studies/{recording_consent.study.id}/recordings/{recording_id}"
     assert client.get(url).status_code == 404
+
+
+class ServerFileWrapper:
+    """A server's wsgi.file_wrapper as gunicorn's is: it iterates, but it cannot seek."""
+
+    def __init__(self, file, block_size=8192):
+        self.file, self.block_size = file, block_size
+
+    def __iter__(self):
+        while data := self.file.read(self.block_size):
+            yield data
+
+    def close(self):
+        self.file.close()
+
+
+def test_a_seek_decrypts_only_the_chunks_it_reaches_whatever_the_server(
+    app, session, recording_consent, monkeypatch
+):
+    from study.vault import reader as reader_module
+
+    respondent = consented(app, session, recording_consent)
+    client = staff(app, recording_consent.student)
+    hour = wav(3600)
+    assert upload(client, recording_consent.study, respondent, hour).status_code == 303
+    recording = session.exec(select(Recording)).one()
+    base = f"/studies/{recording_consent.study.id}/recordings/{recording.id}"
+    assert client.get(base).status_code == 200
+    opened = []
+    real = reader_module.AgeReader.readinto
+
+    def counting(self, buffer):
+        opened.append(self.tell())
+        return real(self, buffer)
+
+    monkeypatch.setattr(reader_module.AgeReader, "readinto", counting)
+    start = len(hour) - 480_000
+    part = client.get(
+        f"{base}/audio",
+        headers={"Range": f"bytes={start}-"},
+        environ_base={"wsgi.file_wrapper": ServerFileWrapper},
+    )
+    assert part.status_code == 206 and part.data == hour[start:]
+    # Nothing before the range was read (and so nothing before it decrypted).
+    assert min(opened) >= start - 64 * 1024
