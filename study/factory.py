@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from .recruitment import bp as respondents_bp
     from .review import bp as review_bp
     from .studies import bp as studies_bp
+    from .transcripts import bp as transcripts_bp
 
     blueprints = (
         main_bp,
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         consent_bp,
         recordings_bp,
         closing_bp,
+        transcripts_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

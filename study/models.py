@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "study.respondents.models",
     "study.consent.models",
     "study.recordings.models",
+    "study.transcripts.models",
     "study.vault.models",
     "study.pseudonymize.models",
 )

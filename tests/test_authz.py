@@ -26,6 +26,7 @@ from study.respondents import services as recruitment
 from study.review import services as review
 from study.studies import services as studies
 from study.studies.models import MemberRole
+from study.transcripts.models import Transcript, TranscriptVersion
 from study.vault.service import get_vault
 
 from .conftest import answer_self_review, open_recruitment
@@ -214,6 +215,12 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("recordings.play", "GET"): STUDY_AUTHOR,
     ("recordings.audio", "GET"): PLAYBACK_ONLY,
     ("recordings.download", "GET"): STUDY_AUTHOR,
+    ("transcripts.index", "GET"): STUDY_AUTHOR,
+    ("transcripts.index", "POST"): STUDY_AUTHOR,
+    ("transcripts.write", "GET"): STUDY_AUTHOR,
+    ("transcripts.write", "POST"): STUDY_AUTHOR,
+    ("transcripts.show", "GET"): STUDY_AUTHOR,
+    ("transcripts.show", "POST"): STUDY_AUTHOR,
 }
 
 
@@ -366,10 +373,28 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
         )
         session.add(recording)
         session.commit()
+        # A transcript of IP1 (stored directly, as the recording is).
+        written = get_vault(session).store(
+            made["IP1"][0], io.BytesIO(b"IP1: Hej."), kind="transcript"
+        )
+        transcript = Transcript(
+            study_id=study.id,
+            respondent_id=made["IP1"][0].id,
+            first_object_id=written.id,
+        )
+        session.add(transcript)
+        session.flush()
+        session.add(
+            TranscriptVersion(
+                transcript_id=transcript.id, number=1, vault_object_id=written.id, source="txt"
+            )
+        )
+        session.commit()
     study_values = {
         "study_id": study.id,
         "respondent_id": made["IP1"][0].id,
         "recording_id": recording.id,
+        "transcript_id": transcript.id,
     }
     values = {
         endpoint: study_values
@@ -388,6 +413,9 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
             "recordings.play",
             "recordings.audio",
             "recordings.download",
+            "transcripts.index",
+            "transcripts.write",
+            "transcripts.show",
         )
     }
     for endpoint in ("respondents.new_link", "respondents.revoke", "respondents.withdraw"):

@@ -18,6 +18,8 @@ from study.respondents import services as recruitment
 from study.review import services as review
 from study.studies import services as studies
 from study.studies.models import MemberRole
+from study.transcripts.models import Transcript, TranscriptVersion
+from study.vault.service import get_vault
 
 from .conftest import answer_self_review, open_recruitment
 
@@ -62,6 +64,9 @@ SENDERS = {
     "respondents.paper": "owner",
     "respondents.withdraw": "owner",
     "recordings.index": "owner",
+    "transcripts.index": "owner",
+    "transcripts.write": "owner",
+    "transcripts.show": "owner",
     "consent.give": "respondent",
     "consent.confirm": "respondent",
     "consent.withdraw": "respondent",
@@ -87,6 +92,7 @@ UNKNOWN = {
     "section": "okänd-del",
     "code": "xx",
     "respondent_id": 999_999,
+    "transcript_id": 999_999,
 }
 
 
@@ -135,12 +141,18 @@ def world(app, session, make_user, make_study):
         respondent = recruitment.add_respondent(session, recruiting, owner, code="IP1")
         users["respondent"] = recruitment.issue_link(session, recruiting, owner, respondent)
         session.commit()
-    on_recruiting = {"study_id": recruiting.id, "respondent_id": respondent.id}
+    with app.test_request_context():
+        transcript = store_transcript(session, respondent)
+    on_recruiting = {
+        "study_id": recruiting.id,
+        "respondent_id": respondent.id,
+        "transcript_id": transcript.id,
+    }
     values = {
         **{
             endpoint: on_recruiting
             for endpoint in SENDERS
-            if endpoint.startswith(("respondents.", "recordings."))
+            if endpoint.startswith(("respondents.", "recordings.", "transcripts."))
         },
         "study_id": study.id,
         "user_id": owner.id,
@@ -151,6 +163,23 @@ def world(app, session, make_user, make_study):
         "code": "sv",
     }
     return users, values, reset
+
+
+def store_transcript(session, respondent):
+    """Store a transcript of the respondent directly (its editor's form is malformed here)."""
+    written = get_vault(session).store(respondent, io.BytesIO(b"IP1: Hej."), kind="transcript")
+    transcript = Transcript(
+        study_id=respondent.study_id, respondent_id=respondent.id, first_object_id=written.id
+    )
+    session.add(transcript)
+    session.flush()
+    session.add(
+        TranscriptVersion(
+            transcript_id=transcript.id, number=1, vault_object_id=written.id, source="txt"
+        )
+    )
+    session.commit()
+    return transcript
 
 
 def row_counts(session) -> dict[str, int]:
