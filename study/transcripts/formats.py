@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 
 from . import markup
@@ -72,10 +73,11 @@ def checked(text: str) -> str:
     :raises UnreadableError: when it is empty or longer than MAX_CHARS.
     """
     if not text.strip():
-        raise UnreadableError(_l("The file holds no text."))
+        raise UnreadableError(_l("The transcript holds no text."))
     if len(text) > MAX_CHARS:
         raise UnreadableError(
-            _l("A transcript can hold at most %(n)s characters.", n=f"{MAX_CHARS:,}")
+            # Grouped as the reader's language groups digits ("400 000" in Swedish).
+            _l("A transcript can hold at most %(n)s characters.", n=format_number(MAX_CHARS))
         )
     return text
 
