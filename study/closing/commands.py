@@ -39,3 +39,10 @@ def run_command(today: datetime | None) -> None:
         what = ", ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "nothing"
         click.echo(f"Study {study_id}: destroyed {what}.")
     click.echo(f"{len(ids)} studies were past their retention date on {day.isoformat()}.")
+    with session_scope() as session:
+        missing = [study.id for study in retention.undated(session)]
+    if missing:
+        click.echo(
+            "Studies whose approved self-review names no retention date (nothing is destroyed "
+            f"for them until it does): {', '.join(map(str, missing))}."
+        )

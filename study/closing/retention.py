@@ -2,8 +2,8 @@
 
 The date is the one respondents were told: the `retention_date` answer of the approved
 self-review. The day after it, `run` destroys every respondent's key and every file stored for
-them (recordings, transcripts, consent scans), their sealed contact details, and the study's
-code key, and closes the study; one audit entry per study says what went, never what it held.
+them (recordings, transcripts, consent scans), their sealed contact details, the reasons given
+for withdrawals and the study's code key, and closes the study; one audit entry per study says what went, never what it held.
 The consent register (codes, versions, dates) stays, as the record that consent was given.
 Running it again destroys nothing twice: it is safe to run from cron every night.
 """
@@ -18,10 +18,13 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from .. import audit
+from ..consent.models import Withdrawal
 from ..models import utcnow
 from ..pseudonymize.models import CodeKeyRow, CodeKeySettings
+from ..respondents.locks import lock_respondent
 from ..respondents.models import Respondent
 from ..review import services as review
+from ..review.models import Outcome
 from ..studies.models import Study
 from ..vault.models import RespondentKey, VaultObject
 from ..vault.respondents import shred_respondent
@@ -45,15 +48,21 @@ class Remains:
 
 
 def retention_date(session: Session, study: Study) -> date | None:
-    """Return the date the approved self-review keeps the data until, if it names one."""
-    approved = review.step_state(session, study, "ethics").approved
-    if approved is None:
-        return None
-    value = (approved.content.get("answers", {}).get("retention_date") or {}).get("value")
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
+    """Return the earliest date any approved self-review keeps the data until, if one names it.
+
+    The earliest: respondents who consented under a letter naming an earlier date were
+    promised that date, whatever a later approval says.
+    """
+    dates = []
+    for version, decision in review.history(session, study, "ethics"):
+        if decision is None or decision.outcome is not Outcome.APPROVED:
+            continue
+        value = (version.content.get("answers", {}).get("retention_date") or {}).get("value")
+        try:
+            dates.append(date.fromisoformat(value))
+        except (TypeError, ValueError):
+            continue
+    return min(dates, default=None)
 
 
 def remains(session: Session, study: Study) -> Remains:
@@ -82,13 +91,25 @@ def remains(session: Session, study: Study) -> Remains:
 
 
 def due(session: Session, today: date) -> list[Study]:
-    """Return the studies whose retention date has passed and that still hold something."""
+    """Return the studies whose retention date has passed, still open or holding something."""
     return [
         study
         for study in session.exec(select(Study).order_by(col(Study.id)))
         if (kept := retention_date(session, study)) is not None
         and kept < today
-        and remains(session, study).anything
+        and (study.closed_at is None or remains(session, study).anything)
+    ]
+
+
+def undated(session: Session) -> list[Study]:
+    """Return the open studies whose approved self-review names no retention date."""
+    return [
+        study
+        for study in session.exec(
+            select(Study).where(col(Study.closed_at).is_(None)).order_by(col(Study.id))
+        )
+        if retention_date(session, study) is None
+        and review.step_state(session, study, "ethics").approved is not None
     ]
 
 
@@ -99,9 +120,13 @@ def destroy(session: Session, study: Study, today: date) -> dict[str, int]:
     """
     vault = get_vault(session)
     destroyed: Counter = Counter()
-    for respondent in session.exec(
-        select(Respondent).where(Respondent.study_id == study.id).order_by(col(Respondent.id))
-    ):
+    ids = session.exec(
+        select(Respondent.id).where(Respondent.study_id == study.id).order_by(col(Respondent.id))
+    ).all()
+    for respondent_id in ids:
+        # Under the respondent's lock: an upload ending now is refused or is destroyed too.
+        respondent = lock_respondent(session, respondent_id)
+        assert respondent is not None
         shredded = shred_respondent(vault, respondent)
         destroyed.update({k: v for k, v in shredded.items()})
         if respondent.sealed_contact is not None:
@@ -115,6 +140,15 @@ def destroy(session: Session, study: Study, today: date) -> dict[str, int]:
     session.execute(delete(CodeKeyRow).where(col(CodeKeyRow.study_id) == study.id))
     session.execute(delete(CodeKeySettings).where(col(CodeKeySettings.study_id) == study.id))
     destroyed["code_key_entries"] = entries
+    for withdrawal in session.exec(
+        select(Withdrawal).where(
+            Withdrawal.study_id == study.id, col(Withdrawal.sealed_reason).is_not(None)
+        )
+    ):
+        # A reason may say who the respondent is; the study key that seals it stays.
+        withdrawal.sealed_reason = None
+        session.add(withdrawal)
+        destroyed["withdrawal_reasons"] += 1
     if study.closed_at is None:
         study.closed_at = utcnow()
         session.add(study)

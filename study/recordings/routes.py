@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 
 from flask import (
@@ -23,6 +24,7 @@ from .. import sealed_session
 from ..db import get_session
 from ..errors import UserError
 from ..extensions import csrf
+from ..respondents.models import Respondent
 from ..respondents.services import respondent_of
 from ..studies.access import study_for_author
 from ..uploads import FilePart, UploadRefusedError, read_upload, streams_upload
@@ -34,6 +36,8 @@ from .forms import upload_form
 
 #: A playback session: the page that plays a recording opens it, its Range requests use it.
 PLAYBACK = "recording_playback"
+#: How long a playback session lasts.
+PLAYBACK_SECONDS = 2 * 60 * 60
 CHUNK = 64 * 1024
 
 
@@ -111,7 +115,8 @@ def index(study_id: int):
     services.measure(vault, recording, current_user)
     db.commit()
     flash(_("The recording is stored, encrypted."), "success")
-    return redirect(url_for("recordings.play", study_id=study.id, recording_id=recording.id), 303)
+    # To the list, not the player: opening the player is a playback, and is audited as one.
+    return redirect(url_for("recordings.index", study_id=study.id), 303)
 
 
 def _chosen(form, study, part: FilePart):
@@ -138,7 +143,9 @@ def _chosen(form, study, part: FilePart):
 def _recorded(db, study, respondent, stored, sink: services.SniffingSink):
     """Write the recording's row in the upload's own transaction (see the vault's upload)."""
     found = sink.require_format()
-    held_recording = services.record(db, study, current_user, respondent, stored, found)
+    held_recording = services.record(
+        db, study, current_user, respondent, stored, found, video=sink.video
+    )
     sink.recording = held_recording
     return held_recording
 
@@ -162,9 +169,14 @@ def play(study_id: int, recording_id: int):
     recording = services.recording_of(db, study, recording_id)
     if recording is None:
         abort(404)
+    _require_consent(db, recording)
     services.start_playback(db, study, current_user, recording)
     db.commit()
-    sealed_session.put(PLAYBACK, {"recording": recording.id}, bound_to=_listener(recording))
+    sealed_session.put(
+        PLAYBACK,
+        {"recording": recording.id, "until": time.time() + PLAYBACK_SECONDS},
+        bound_to=_listener(recording),
+    )
     return render_template("recordings/play.html", study=study, recording=recording)
 
 
@@ -181,10 +193,20 @@ def audio(study_id: int, recording_id: int):
     recording = services.recording_of(db, study, recording_id)
     if recording is None:
         abort(404)
-    if sealed_session.get(PLAYBACK, bound_to=_listener(recording)) is None:
-        # Only a playback session opened by the page (and written to the audit log) plays.
+    playback = sealed_session.get(PLAYBACK, bound_to=_listener(recording))
+    if playback is None or not time.time() < float(playback.get("until", 0)):
+        # Only a playback session opened by the page (and written to the audit log) plays,
+        # and only for a while.
         abort(403)
+    _require_consent(db, recording)
     return _ranged(db, recording)
+
+
+def _require_consent(db, recording) -> None:
+    """Refuse a recording whose respondent's consent in force no longer covers it (403)."""
+    respondent = db.get(Respondent, recording.respondent_id)
+    if respondent is None or not services.covers_recording(db, respondent):
+        abort(403)
 
 
 def _ranged(db, recording, *, attachment: bool = False):
@@ -215,6 +237,17 @@ def download(study_id: int, recording_id: int):
     recording = services.recording_of(db, study, recording_id)
     if recording is None:
         abort(404)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        # A link on another site must not make an author's browser fetch (and log) a download.
+        abort(403)
+    _require_consent(db, recording)
     services.record_download(db, study, current_user, recording)
     db.commit()
     return _ranged(db, recording, attachment=True)
+
+
+@bp.after_request
+def no_proxy_buffering(response):
+    """Ask a reverse proxy not to spool these pages to its disk (they carry plaintext)."""
+    response.headers["X-Accel-Buffering"] = "no"
+    return response

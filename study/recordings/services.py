@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import mutagen
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from .. import audit
 from ..accounts.models import User
+from ..closing import retention
 from ..consent.services import current_record
 from ..errors import UserError
+from ..models import utcnow
 from ..respondents.models import Respondent
 from ..respondents.services import respondents
 from ..review import services as review
@@ -32,34 +35,57 @@ RECORDING_ITEMS = ("audio_recording", "video_recording")
 KIND = "recording"
 
 
-def covers_recording(session: Session, respondent: Respondent) -> bool:
-    """Tell whether the respondent's consent in force covers recording the interview."""
+def covers_recording(session: Session, respondent: Respondent, *, video: bool = False) -> bool:
+    """Tell whether the respondent's consent in force covers recording (with `video`, on video)."""
     if respondent.withdrawn_at is not None:
         return False
     record = current_record(session, respondent)
     if record is None or record.withdrawn_at is not None:
         return False
+    if video:
+        return bool(record.items.get("video_recording"))
     return any(record.items.get(item) for item in RECORDING_ITEMS)
 
 
 def recordable(session: Session, study: Study) -> list[Respondent]:
-    """Return the study's respondents whose consent covers a recording."""
+    """Return the study's respondents whose consent covers a recording (none once closed)."""
+    if not open_for_material(session, study):
+        return []
     return [r for r in respondents(session, study) if covers_recording(session, r)]
 
 
-def require_covered(session: Session, respondent: Respondent) -> None:
-    """Refuse a respondent whose consent does not cover recording.
+def open_for_material(session: Session, study: Study) -> bool:
+    """Tell whether the study may store new material: not closed, its retention date ahead."""
+    if study.closed_at is not None:
+        return False
+    kept = retention.retention_date(session, study)
+    return kept is None or utcnow().date() <= kept
+
+
+def require_covered(session: Session, respondent: Respondent, *, video: bool = False) -> None:
+    """Refuse a respondent whose consent does not cover this recording.
 
     :raises UserError: at the field respondent.
     """
-    if not covers_recording(session, respondent):
+    study = session.get(Study, respondent.study_id)
+    if study is None or not open_for_material(session, study):
         raise UserError(
-            _l(
-                "%(code)s has not consented to being recorded: nothing can be stored.",
-                code=respondent.code,
-            ),
+            _l("The study is closed or past its retention date: nothing new is stored."),
             "respondent",
         )
+    if not covers_recording(session, respondent, video=video):
+        message = (
+            _l(
+                "This file may hold video, and %(code)s has not consented to being filmed.",
+                code=respondent.code,
+            )
+            if video and covers_recording(session, respondent)
+            else _l(
+                "%(code)s has not consented to being recorded: nothing can be stored.",
+                code=respondent.code,
+            )
+        )
+        raise UserError(message, "respondent")
 
 
 class SniffingSink:
@@ -89,9 +115,14 @@ class SniffingSink:
         :raises UploadRefusedError: when they show none the app takes.
         """
         self.format = self.format or sniff(self.head)
-        if self.format is None:
+        if self.format is None or len(self.head) < HEAD_SIZE:
             raise UploadRefusedError
         return self.format
+
+    @property
+    def video(self) -> bool:
+        """Tell whether the file may carry pictures as well as sound."""
+        return self.format is not None and not self.format.sound_only(self.head)
 
 
 def record(
@@ -101,13 +132,15 @@ def record(
     respondent: Respondent,
     stored: VaultObject,
     found: Format,
+    *,
+    video: bool = False,
 ) -> Recording:
     """Write the recording's row for a file just stored, under the respondent's lock.
 
     :raises UserError: when the respondent's consent no longer covers recording.
     """
     review.require_author(session, study, actor)
-    require_covered(session, respondent)
+    require_covered(session, respondent, video=video)
     stored.media_type = found.media_type
     session.add(stored)
     recording = Recording(
@@ -135,21 +168,57 @@ def record(
 def measure(vault: Vault, recording: Recording, actor: User) -> float | None:
     """Read the recording's duration from its decrypted bytes (in memory) and keep it.
 
-    The decryption is an audit entry (committed by the vault). A file mutagen cannot read
-    keeps no duration.
+    Best effort: the recording is stored already, so a file mutagen cannot read, a header
+    that asks for more than READ_LIMIT at once, or a withdrawal meanwhile leaves it without
+    a duration. The decryption is an audit entry (committed by the vault).
     """
     stored = vault.session.get(VaultObject, recording.vault_object_id)
-    assert stored is not None
-    with vault.open(stored, actor_id=actor.id, purpose="duration") as reader:
-        try:
-            found = mutagen.File(reader)
-        except (mutagen.MutagenError, ValueError, OSError):
-            found = None
-    if found is not None and found.info is not None and found.info.length:
-        recording.duration_seconds = float(found.info.length)
-        vault.session.add(recording)
-        vault.session.flush()
-    return recording.duration_seconds
+    if stored is None:
+        return None
+    try:
+        with vault.open(stored, actor_id=actor.id, purpose="duration") as reader:
+            found = mutagen.File(_Capped(reader))
+    except Exception:  # noqa: BLE001 - mutagen raises many kinds on damaged files
+        return None
+    if found is None or found.info is None or not getattr(found.info, "length", 0):
+        return None
+    seconds = float(found.info.length)
+    vault.session.execute(
+        update(Recording).where(col(Recording.id) == recording.id).values(duration_seconds=seconds)
+    )
+    recording.duration_seconds = seconds
+    return seconds
+
+
+#: The most mutagen may read at once: a header may claim any size for a chunk.
+READ_LIMIT = 16 * 1024 * 1024
+
+
+class _Capped:
+    """A reader that refuses single reads larger than READ_LIMIT (memory stays small)."""
+
+    def __init__(self, reader: AgeReader) -> None:
+        self.reader = reader
+
+    def read(self, size: int = -1) -> bytes:
+        """Read at most READ_LIMIT bytes (all that is left, when no size is given).
+
+        :raises ValueError: when more are asked for at once.
+        """
+        if size is None or size < 0:
+            # "The rest": fine near the end (mutagen reads a tag footer so), not from the start.
+            size = self.reader.size - self.reader.tell()
+        if size > READ_LIMIT:
+            raise ValueError("read too large")
+        return self.reader.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        """Seek the underlying reader."""
+        return self.reader.seek(offset, whence)
+
+    def tell(self) -> int:
+        """Tell the underlying reader's position."""
+        return self.reader.tell()
 
 
 def recordings(session: Session, study: Study) -> list[tuple[Recording, Respondent, VaultObject]]:

@@ -51,20 +51,28 @@ def read(data: bytes) -> Parsed:
     :raises UnreadableError: when the bytes are no format the app reads, hold no text, or
         more than MAX_CHARS characters.
     """
-    if data.startswith(b"PK\x03\x04"):
-        found = Parsed("docx", markup.docx_text(data))
-    else:
-        text = decode(data)
-        head = text.lstrip()
-        if head.startswith("WEBVTT"):
-            found = Parsed("vtt", captions(text, vtt=True))
-        elif head.startswith("{") and (otr := markup.otr_text(text)) is not None:
-            found = Parsed("otr", otr)
-        elif _starts_with_cue(head):
-            found = Parsed("srt", captions(text, vtt=False))
-        else:
-            found = Parsed("txt", from_lines(lines_of(text)))
+    try:
+        found = _parse(data)
+    except UnreadableError:
+        raise
+    except Exception:
+        # A parser's own error may quote the file (HTMLParser does): none reaches a log.
+        raise UnreadableError(NOT_TEXT) from None
     return Parsed(found.format, checked(found.text))
+
+
+def _parse(data: bytes) -> Parsed:
+    if data.startswith(b"PK\x03\x04"):
+        return Parsed("docx", markup.docx_text(data))
+    text = decode(data)
+    head = text.lstrip()
+    if head.startswith("WEBVTT"):
+        return Parsed("vtt", captions(text, vtt=True))
+    if head.startswith("{") and (otr := markup.otr_text(text)) is not None:
+        return Parsed("otr", otr)
+    if _starts_with_cue(head):
+        return Parsed("srt", captions(text, vtt=False))
+    return Parsed("txt", from_lines(lines_of(text)))
 
 
 def checked(text: str) -> str:
@@ -117,8 +125,8 @@ def decode(data: bytes) -> str:
 # A cue's timing line: "00:01.000 --> 00:04.000" (WebVTT) or "00:00:01,000 --> …" (SubRip).
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
-_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
+_TAG = re.compile(r"<[^<>]*>|\{\\[^{}]*\}")
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?\s+([^<>]*)>")
 
 
 def _starts_with_cue(head: str) -> bool:

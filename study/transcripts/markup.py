@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from .text import UnreadableError, from_lines
 
 #: The most the unpacked text part of a .docx may weigh.
-MAX_DOCX_XML = 32 * 1024 * 1024
+MAX_DOCX_XML = 8 * 1024 * 1024
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
@@ -44,8 +44,13 @@ def otr_text(text: str) -> str | None:
         return None
     if not isinstance(found, dict) or not isinstance(found.get("text"), str):
         raise UnreadableError(_l("This JSON file is not an oTranscribe transcript (.otr)."))
+    html = found["text"]
+    if html.count("<") > html.count(">") + 64:
+        # Unclosed tags by the thousand: no editor writes that, and HTMLParser takes time
+        # that grows with their square to find out.
+        raise UnreadableError(_l("This JSON file is not an oTranscribe transcript (.otr)."))
     reader = _OtrReader()
-    reader.feed(found["text"])
+    reader.feed(html)
     reader.close()
     return from_lines(reader.lines())
 
@@ -113,7 +118,7 @@ def _stamp(seconds: str | None) -> str | None:
     """Return "[mm:ss]" (or "[h:mm:ss]") for a number of seconds, or None."""
     try:
         total = int(float(seconds or ""))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     if total < 0:
         return None

@@ -161,10 +161,17 @@ def _index(study, form):
     )
 
 
+def _allow_long_text() -> None:
+    """Let the editor's one field hold a whole transcript (4 bytes a character at most)."""
+    request.max_form_memory_size = 4 * formats.MAX_CHARS + 64 * 1024
+    request.max_content_length = 4 * formats.MAX_CHARS + 128 * 1024
+
+
 @bp.route("/studies/<int:study_id>/transcripts/new", methods=["GET", "POST"])
 @login_required
 def write(study_id: int):
     """Write a transcript here (from notes, or listening); it is stored encrypted."""
+    _allow_long_text()
     study, _member = study_for_author(study_id)
     db = get_session()
     choices = services.transcribable(db, study)
@@ -199,6 +206,7 @@ def show(study_id: int, transcript_id: int):
     Showing a version is one audit entry; saving makes the next version, refused when
     another was saved since the editor opened.
     """
+    _allow_long_text()
     study, _member = study_for_author(study_id)
     db = get_session()
     transcript = services.transcript_of(db, study, transcript_id)
@@ -285,3 +293,10 @@ def _transcript_page(study, transcript, form: EditForm):
         authors=names(db, [v.created_by for v in versions if v.created_by]),
         sources=SOURCES,
     ), 400 if refused else 200
+
+
+@bp.after_request
+def no_proxy_buffering(response):
+    """Ask a reverse proxy not to spool these pages to its disk (they carry plaintext)."""
+    response.headers["X-Accel-Buffering"] = "no"
+    return response

@@ -112,3 +112,41 @@ def test_the_closing_page_shows_what_remains_and_when_it_goes(app, session, recr
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert "2027-06-30" in text and "Files: recording" in text
+
+
+def test_the_reasons_given_for_withdrawals_go_too(app, session, recruiting):
+    from study.consent import withdrawal
+    from study.consent.models import Withdrawal
+
+    respondent, _stored = material(app, session, recruiting)
+    with app.test_request_context():
+        withdrawal.withdraw(session, respondent, reason="Jag flyttar till Eritrea.")
+        session.commit()
+        [(_study, counts)] = retention.run(session, date(2027, 7, 1))
+        session.commit()
+    assert counts["withdrawal_reasons"] == 1
+    session.expire_all()
+    assert session.exec(select(Withdrawal)).one().sealed_reason is None
+
+
+def test_a_study_past_its_date_with_nothing_left_is_closed_all_the_same(app, session, recruiting):
+    with app.test_request_context():
+        [(study, counts)] = retention.run(session, date(2027, 7, 1))
+        session.commit()
+    assert counts == {}
+    assert session.get(Study, recruiting.study.id).closed_at is not None
+
+
+def test_nothing_new_is_stored_once_the_date_has_passed(app, session, recruiting, monkeypatch):
+    from study.recordings import services as recordings
+
+    respondent, _stored = material(app, session, recruiting)
+    with app.test_request_context():
+        assert recordings.open_for_material(session, recruiting.study)
+        monkeypatch.setattr(
+            recordings,
+            "utcnow",
+            lambda: __import__("datetime").datetime(2027, 7, 1, tzinfo=__import__("datetime").UTC),
+        )
+        assert not recordings.open_for_material(session, recruiting.study)
+        assert recordings.recordable(session, recruiting.study) == []

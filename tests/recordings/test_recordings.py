@@ -295,3 +295,70 @@ def test_a_seek_decrypts_only_the_chunks_it_reaches_whatever_the_server(
     assert part.status_code == 206 and part.data == hour[start:]
     # Nothing before the range was read (and so nothing before it decrypted).
     assert min(opened) >= start - 64 * 1024
+
+
+def mp4(brand: bytes) -> bytes:
+    """Return the first bytes of an MP4 file of this brand, padded to look like a recording."""
+    return b"\x00\x00\x00\x20ftyp" + brand + b"\x00\x00\x02\x00" + b"\x00" * 4096
+
+
+def test_a_file_that_may_hold_video_needs_consent_to_filming(app, session, recording_consent):
+    respondent = consented(app, session, recording_consent)
+    client = staff(app, recording_consent.student)
+    refused = upload(client, recording_consent.study, respondent, mp4(b"isom"), filename="a.mp4")
+    assert refused.status_code == 400
+    assert "may hold video" in refused.get_data(as_text=True)
+    assert session.exec(select(VaultObject)).all() == []
+    # An audio-only MP4 (the M4A brand phones record in) needs only consent to recording.
+    taken = upload(client, recording_consent.study, respondent, mp4(b"M4A "), filename="a.m4a")
+    assert taken.status_code == 303
+    assert taken.headers["Location"].endswith(f"/studies/{recording_consent.study.id}/recordings")
+
+
+def test_a_few_bytes_are_no_recording(app, session, recording_consent):
+    respondent = consented(app, session, recording_consent)
+    client = staff(app, recording_consent.student)
+    assert upload(client, recording_consent.study, respondent, b"ID3").status_code == 400
+    assert session.exec(select(VaultObject)).all() == []
+
+
+def test_playback_needs_a_live_session_and_a_consent_that_still_covers_it(
+    app, session, recording_consent, monkeypatch
+):
+    respondent = consented(app, session, recording_consent)
+    client = staff(app, recording_consent.student)
+    assert upload(client, recording_consent.study, respondent, wav(1)).status_code == 303
+    recording = session.exec(select(Recording)).one()
+    base = f"/studies/{recording_consent.study.id}/recordings/{recording.id}"
+    played = client.get(base)
+    assert played.status_code == 200 and played.headers["X-Accel-Buffering"] == "no"
+    assert client.get(f"{base}/audio").status_code == 200
+    # A session that has run its time plays nothing.
+    import study.recordings.routes as routes
+
+    monkeypatch.setattr(routes, "PLAYBACK_SECONDS", -1)
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}/audio").status_code == 403
+    monkeypatch.undo()
+    # A download asked for from another site is refused; from the app's own page it goes.
+    cross = client.get(f"{base}/download", headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross.status_code == 403
+    assert (
+        client.get(f"{base}/download", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    )
+    # The respondent consents again without recording: nothing of it plays any more.
+    with app.test_request_context():
+        documents = consent.approved_documents(session, recording_consent.study)
+        answers = {item["key"]: item["key"] != "audio_recording" for item in documents.items}
+        consent.give_consent(
+            session,
+            respondent,
+            documents,
+            language="sv",
+            answers=answers,
+            names={"respondent": "Sara Ek"},
+            submission=uuid.uuid4().hex,
+        )
+        session.commit()
+    assert client.get(base).status_code == 403
+    assert client.get(f"{base}/download").status_code == 403

@@ -255,3 +255,41 @@ def test_json_that_is_no_otranscribe_file_is_refused():
     assert "oTranscribe" in refused(b"[1, 2, 3]"[0:0] + b'{"text": 3}')
     # Text that only starts with a brace is plain text.
     assert read(b"{paus} IP1: Ja.").text == "{paus} IP1: Ja."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # HTMLParser quotes the file in its own error: it must never reach a log.
+        json.dumps({"text": "<![ Anna Svensson St"}).encode(),
+        # Unclosed tags by the thousand, which HTMLParser takes quadratic time over.
+        json.dumps({"text": "<a" * 200_000}).encode(),
+    ],
+    ids=["a parser error that quotes the file", "unclosed tags"],
+)
+def test_broken_otranscribe_files_are_refused_cleanly(data):
+    with pytest.raises(formats.UnreadableError):
+        formats.read(data)
+
+
+def test_a_time_mark_beyond_any_clock_is_left_out():
+    otr = {"text": '<p><span class="timestamp" data-timestamp="1e400">?</span>Anna: Hej</p>'}
+    assert "Anna: Hej" in formats.read(json.dumps(otr).encode()).text
+
+
+def test_captions_full_of_half_tags_are_read_in_one_pass():
+    text = "WEBVTT\n\n00:00.000 --> 00:01.000\nAnna: " + "<v " * 40_000
+    assert formats.read(text.encode()).format == "vtt"
+
+
+def test_a_word_document_nested_beyond_reason_is_refused():
+    body = "<w:r>" * 3000 + "<w:t>x</w:t>" + "</w:r>" * 3000
+    document = (
+        '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        f'wordprocessingml/2006/main"><w:body><w:p>{body}</w:p></w:body></w:document>'
+    )
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("word/document.xml", document)
+    with pytest.raises(formats.UnreadableError):
+        formats.read(packed.getvalue())
