@@ -28,6 +28,7 @@ from ..respondents.locks import lock_respondent
 from ..respondents.models import Invitation, Respondent
 from ..respondents.services import NAME_LENGTH
 from ..review import services as review
+from ..review.approved import approved_as_stored
 from ..review.models import StepVersion
 from ..studies.models import Study
 from ..vault.errors import KeyDestroyedError
@@ -81,7 +82,7 @@ def approved_documents(
         return None
     if verified and not review.may_recruit(session, study):
         return None
-    approved = review.approved_as_stored(session, study, review.RECRUITMENT_STEPS)
+    approved = approved_as_stored(session, study, review.RECRUITMENT_STEPS)
     if not approved:
         return None
     return Documents(approved["letter"], approved["consent_form"])

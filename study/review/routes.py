@@ -15,7 +15,7 @@ from ..studies.access import study_for_author, study_for_member
 from ..studies.models import MemberRole
 from ..studies.steps import STATUS_LABELS, STEPS_BY_KEY
 from ..views import show_user_error
-from . import bp, notices, services
+from . import bp, notices, services, supervision
 from .diff import compare
 from .documents import provider
 from .forms import SubmitForm, decision_form
@@ -160,7 +160,7 @@ def overview():
     """List the studies the supervisor supervises, with each step's state, waiting first."""
     return render_template(
         "review/overview.html",
-        rows=services.supervised(get_session(), current_user),
+        rows=supervision.supervised(get_session(), current_user),
         steps=STEPS_BY_KEY,
         status_labels=STATUS_LABELS,
     )

@@ -25,7 +25,7 @@ from ..accounts.models import User
 from ..canonical import canonical_json, content_hash
 from ..errors import UserError
 from ..models import utcnow
-from ..studies.models import MemberRole, StepStatus, Study, StudyMember, StudyStep
+from ..studies.models import MemberRole, StepStatus, Study, StudyStep
 from ..studies.services import membership
 from .documents import Blocker, StepDocument, provider
 from .models import Outcome, ReviewDecision, StepVersion
@@ -413,40 +413,6 @@ def may_recruit(session: Session, study: Study) -> bool:
         if current != state.approved.content_hash:
             return False
     return True
-
-
-def approved_as_stored(session: Session, study: Study, steps: tuple[str, ...]) -> dict:
-    """Return each step's approved version if every one of them is approved, else {}.
-
-    One query and no document built: the stored status, which every edit and every
-    `refresh_approvals` keeps true. Pages that only show approved versions use it;
-    anything that acts on the gate uses `may_recruit`, which rebuilds the documents.
-    """
-    rows = session.exec(
-        select(StudyStep, StepVersion)
-        .join(StepVersion, col(StepVersion.id) == StudyStep.approved_version_id)
-        .where(
-            StudyStep.study_id == study.id,
-            col(StudyStep.step).in_(steps),
-            StudyStep.status == StepStatus.APPROVED,
-        )
-    ).all()
-    found = {step.step: version for step, version in rows}
-    return found if len(found) == len(steps) else {}
-
-
-def supervised(session: Session, user: User) -> list[tuple[Study, dict[str, StepState]]]:
-    """Return the studies the user supervises with their reviewed steps, waiting ones first."""
-    from .documents import PROVIDERS
-
-    studies = session.exec(
-        select(Study)
-        .join(StudyMember, col(StudyMember.study_id) == Study.id)
-        .where(StudyMember.user_id == user.id, StudyMember.role == MemberRole.SUPERVISOR)
-        .order_by(col(Study.title))
-    ).all()
-    rows = [(study, {s: step_state(session, study, s) for s in PROVIDERS}) for study in studies]
-    return sorted(rows, key=lambda r: -sum(s.waiting_for_review for s in r[1].values()))
 
 
 def names(session: Session, user_ids: list[int]) -> dict[int, str]:

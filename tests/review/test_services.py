@@ -17,6 +17,7 @@ from study.canonical import canonical_json, content_hash
 from study.errors import UserError
 from study.ethics import services as ethics
 from study.review import services as review
+from study.review import supervision
 from study.review.documents import PROVIDERS, Item, StepDocument, register
 from study.review.models import Outcome, ReviewDecision, StepVersion
 from study.studies import services as studies
@@ -594,11 +595,11 @@ def test_the_supervisors_list_counts_what_waits(app, session, people, make_study
     waiting = make_study(student, supervisor, title="Ö väntar")
     make_study(student, supervisor, title="A väntar inte")
     submit_ready_self_review(app, session, waiting, student)
-    rows = review.supervised(session, supervisor)
+    rows = supervision.supervised(session, supervisor)
     waits = {s.title: sum(st.waiting_for_review for st in states.values()) for s, states in rows}
     assert waits == {"Ö väntar": 1, "A väntar inte": 0}
     assert [s.title for s, _states in rows] == ["Ö väntar", "A väntar inte"]
     assert rows[0][1]["ethics"].waiting_for_review
-    assert review.supervised(session, student) == []
+    assert supervision.supervised(session, student) == []
     stored = session.exec(select(StudyStep).where(StudyStep.study_id == waiting.id)).all()
     assert ("ethics", StepStatus.SUBMITTED) in {(r.step, r.status) for r in stored}
