@@ -332,7 +332,8 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
     study.controller, study.data_protection_officer = "Exempeluniversitetet", "dso@example.org"
     session.add(study)
     session.commit()
-    answer_self_review(app, session, study, owner)
+    # Interviews are recorded: IP1's consent covers the recording the world holds.
+    answer_self_review(app, session, study, owner, recording="audio")
     with app.test_request_context():
         invitation, _token = studies.invite_member(
             session, study, owner, co_author.email, MemberRole.AUTHOR
@@ -354,7 +355,7 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
             made["IP1"][0],
             documents,
             language="sv",
-            answers={"participation": True},
+            answers={"participation": True, "audio_recording": True},
             names={"respondent": "Sara Ek"},
             submission="authz-consent",
         )
