@@ -32,7 +32,6 @@ from sqlalchemy import create_engine, make_url, text  # noqa: E402
 from study import create_app, db  # noqa: E402
 from study.accounts import services as accounts  # noqa: E402
 from study.accounts.models import Role  # noqa: E402
-from study.ethics import questions  # noqa: E402
 from study.ethics import services as ethics  # noqa: E402
 from study.letters import consent_form  # noqa: E402
 from study.letters import services as letters  # noqa: E402
@@ -41,6 +40,7 @@ from study.review import services as review  # noqa: E402
 from study.review.models import Outcome  # noqa: E402
 from study.studies import services as studies  # noqa: E402
 from study.studies.models import MemberRole  # noqa: E402
+from tests.conftest import quiet_answers  # noqa: E402
 from tests.consent import serving  # noqa: E402
 
 P99_TARGET_MS = 250
@@ -67,68 +67,52 @@ end
 """
 
 
-def answers() -> dict:
-    """Answer every question of the self-review: "no" or the first option, a text elsewhere."""
-    given: dict = {}
-    while missing := questions.missing(given):
-        question = missing[0]
-        if question.key in given:
-            given[question.key]["explanation"] = "Förklaring."
-            continue
-        values = [o.value for o in question.options]
-        if question.kind is questions.Kind.DATE:
-            value = "2027-06-30"
-        elif question.kind is questions.Kind.MULTI:
-            value = values[:1]
-        elif "no" in values:
-            value = "no"
-        elif values:
-            value = question.default or values[0]
-        else:
-            value = "Svar."
-        given[question.key] = {"value": value, "explanation": "Förklaring."}
-    return given
+def recruiting_study(session, **given):
+    """Create a student, a supervisor and a study that may recruit; return study and student.
+
+    The self-review is answered quietly (`tests.conftest.quiet_answers`), with `given`.
+    """
+    student, supervisor = (
+        accounts.create_user(session, email=e, name=n, password=PASSWORD, role=r, confirmed=True)
+        for e, n, r in (
+            ("student@example.org", "Sara Student", Role.STUDENT),
+            ("handledare@example.org", "Hanna Handledare", Role.SUPERVISOR),
+        )
+    )
+    study = studies.create_study(
+        session,
+        student,
+        {
+            "title": "Relationell välfärd",
+            "purpose": "Att undersöka hur socialarbetare ser på relationer i välfärden.",
+            "controller": "Exempeluniversitetet",
+            "data_protection_officer": "dataskyddsombud@exempeluniversitetet.se",
+        },
+    )
+    invitation, _token = studies.invite_member(
+        session, study, student, supervisor.email, MemberRole.SUPERVISOR
+    )
+    studies.accept_invitation(session, invitation, supervisor)
+    ethics.save_answers(
+        session,
+        study,
+        student,
+        {k: (a["value"], a["explanation"]) for k, a in quiet_answers(**given).items()},
+    )
+    letters.create(session, study, student, ["sv", "en"])
+    consent_form.create(session, study, student)
+    for step in ("ethics", "letter", "consent_form"):
+        review.submit(session, study, student, step)
+        review.decide(session, study, supervisor, step, outcome=Outcome.APPROVED)
+    assert review.may_recruit(session, study), "the study may not recruit"
+    return study, student
 
 
 def seed(app) -> str:
     """Create a study whose letter and consent form are approved, and one respondent with a
     link; return the link's token."""
     with app.test_request_context(), db.session_scope() as session:
-        student, supervisor = (
-            accounts.create_user(
-                session, email=e, name=n, password=PASSWORD, role=r, confirmed=True
-            )
-            for e, n, r in (
-                ("student@example.org", "Sara Student", Role.STUDENT),
-                ("handledare@example.org", "Hanna Handledare", Role.SUPERVISOR),
-            )
-        )
-        study = studies.create_study(
-            session,
-            student,
-            {
-                "title": "Relationell välfärd",
-                "purpose": "Att undersöka hur socialarbetare ser på relationer i välfärden.",
-                "controller": "Exempeluniversitetet",
-                "data_protection_officer": "dataskyddsombud@exempeluniversitetet.se",
-            },
-        )
-        invitation, _token = studies.invite_member(
-            session, study, student, supervisor.email, MemberRole.SUPERVISOR
-        )
-        studies.accept_invitation(session, invitation, supervisor)
-        ethics.save_answers(
-            session,
-            study,
-            student,
-            {k: (a["value"], a["explanation"]) for k, a in answers().items()},
-        )
-        letters.create(session, study, student, ["sv", "en"])
-        consent_form.create(session, study, student)
-        for step in ("ethics", "letter", "consent_form"):
-            review.submit(session, study, student, step)
-            review.decide(session, study, supervisor, step, outcome=Outcome.APPROVED)
-        assert review.may_recruit(session, study), "the study may not recruit"
+        study, student = recruiting_study(session)
         respondent = recruitment.add_respondent(
             session, study, student, code="IP1", name="Ida Persson"
         )

@@ -57,21 +57,11 @@ sys.path.insert(0, str(REPOSITORY))
 from sqlalchemy import make_url  # noqa: E402
 from sqlmodel import Session, create_engine, select  # noqa: E402
 
-from bench.respondent import fresh_database  # noqa: E402
+from bench.respondent import fresh_database, recruiting_study  # noqa: E402
 from study import create_app, db  # noqa: E402
-from study.accounts import services as accounts  # noqa: E402
-from study.accounts.models import Role  # noqa: E402
 from study.consent import services as consent  # noqa: E402
-from study.ethics import questions  # noqa: E402
-from study.ethics import services as ethics  # noqa: E402
-from study.letters import consent_form  # noqa: E402
-from study.letters import services as letters  # noqa: E402
 from study.recordings.models import Recording  # noqa: E402
 from study.respondents import services as recruitment  # noqa: E402
-from study.review import services as review  # noqa: E402
-from study.review.models import Outcome  # noqa: E402
-from study.studies import services as studies  # noqa: E402
-from study.studies.models import MemberRole  # noqa: E402
 from study.vault.models import VaultObject  # noqa: E402
 from tests.consent import serving  # noqa: E402
 
@@ -228,68 +218,11 @@ class Browser:
         )
 
 
-def answers() -> dict:
-    """Answer every question of the self-review, audio recording included."""
-    given: dict = {"recording": {"value": "audio", "explanation": "Intervjuerna spelas in."}}
-    while missing := questions.missing(given):
-        question = missing[0]
-        if question.key in given:
-            given[question.key]["explanation"] = "Förklaring."
-            continue
-        values = [o.value for o in question.options]
-        if question.kind is questions.Kind.DATE:
-            value = "2027-06-30"
-        elif question.kind is questions.Kind.MULTI:
-            value = values[:1]
-        elif "no" in values:
-            value = "no"
-        elif values:
-            value = question.default or values[0]
-        else:
-            value = "Svar."
-        given[question.key] = {"value": value, "explanation": "Förklaring."}
-    return given
-
-
 def seed(app) -> int:
     """Create a study that may record audio and one respondent whose consent covers it;
     return the study's id."""
     with app.test_request_context(), db.session_scope() as session:
-        student, supervisor = (
-            accounts.create_user(
-                session, email=e, name=n, password=PASSWORD, role=r, confirmed=True
-            )
-            for e, n, r in (
-                ("student@example.org", "Sara Student", Role.STUDENT),
-                ("handledare@example.org", "Hanna Handledare", Role.SUPERVISOR),
-            )
-        )
-        study = studies.create_study(
-            session,
-            student,
-            {
-                "title": "Relationell välfärd",
-                "purpose": "Att undersöka hur socialarbetare ser på relationer i välfärden.",
-                "controller": "Exempeluniversitetet",
-                "data_protection_officer": "dataskyddsombud@exempeluniversitetet.se",
-            },
-        )
-        invitation, _token = studies.invite_member(
-            session, study, student, supervisor.email, MemberRole.SUPERVISOR
-        )
-        studies.accept_invitation(session, invitation, supervisor)
-        ethics.save_answers(
-            session,
-            study,
-            student,
-            {k: (a["value"], a["explanation"]) for k, a in answers().items()},
-        )
-        letters.create(session, study, student, ["sv", "en"])
-        consent_form.create(session, study, student)
-        for step in ("ethics", "letter", "consent_form"):
-            review.submit(session, study, student, step)
-            review.decide(session, study, supervisor, step, outcome=Outcome.APPROVED)
-        assert review.may_recruit(session, study), "the study may not recruit"
+        study, student = recruiting_study(session, recording="audio")
         respondent = recruitment.add_respondent(session, study, student, code="IP1")
         documents = consent.approved_documents(session, study)
         consent.give_consent(
@@ -452,12 +385,16 @@ def upload_recording(
     fields = serving.form_fields(browser.page(path), path)
     sent = send(browser, path, fields, size, kind)
     location = sent.answer.headers.get("Location", "")
-    if sent.answer.status != 303 or not re.search(r"/recordings/\d+$", location):
+    if sent.answer.status != 303 or not location.endswith(path):
         raise SystemExit(
             f"the upload answered {sent.answer.status} {location}\n"
             f"{sent.answer.body.decode(errors='replace')[:2000]}\n{browser.server.errors()}"
         )
-    return sent, location
+    # The upload goes back to the list, newest first; its first player is this recording's.
+    newest = re.search(rf'href="({re.escape(path)}/\d+)"', browser.page(path))
+    if newest is None:
+        raise SystemExit("the recordings page lists no recording after an upload")
+    return sent, newest.group(1)
 
 
 def discard(browser: Browser, study_id: int, size: int) -> Sent:
