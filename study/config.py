@@ -37,6 +37,8 @@ ENVIRONMENT_SETTINGS: dict[str, str] = {
     "SUPERVISOR_EMAIL_DOMAINS": "comma-separated e-mail domains (e.g. gu.se) whose addresses may "
     "create a supervisor account through a study's invitation; others need the administrator",
     "VAULT_PATH": "folder of the encrypted files (default: instance/vault)",
+    "EXPORT_PATH": "folder of the archive exports, each encrypted to its owner's key or "
+    "passphrase and deleted after 24 hours (default: instance/exports)",
     "SENSITIVE_DATA_FORBIDDEN": "1 where this university forbids sensitive personal data "
     "(GDPR art. 9) and data on criminal offences in student theses: such an answer in the "
     "self-review then blocks approval until it is changed",
@@ -96,6 +98,8 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "SENSITIVE_DATA_FORBIDDEN": False,
         "VAULT_BACKEND": "files",
         "VAULT_PATH": str(instance_path / "vault"),
+        # Archive exports, encrypted to their owners, until downloaded and deleted.
+        "EXPORT_PATH": str(instance_path / "exports"),
         "PASSWORD_RESET_HOURS": 2,
         "CONFIRMATION_HOURS": 48,
         "CONFIRMATION_RESEND_MINUTES": 10,

@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from .closing import bp as closing_bp
     from .consent import bp as consent_bp
     from .ethics import bp as ethics_bp
+    from .exports import bp as exports_bp
     from .guide import bp as guide_bp
     from .letters import bp as letters_bp
     from .main import bp as main_bp
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         recordings_bp,
         closing_bp,
         transcripts_bp,
+        exports_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

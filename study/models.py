@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "study.consent.models",
     "study.recordings.models",
     "study.transcripts.models",
+    "study.exports.models",
     "study.vault.models",
     "study.pseudonymize.models",
 )

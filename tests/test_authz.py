@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,8 +20,11 @@ from study.accounts.models import Role, TokenPurpose
 from study.accounts.services import start_password_reset
 from study.consent import services as consent
 from study.consent import withdrawal
+from study.exports.models import Export, ExportState
+from study.exports.services import export_storage
 from study.letters import consent_form
 from study.letters import services as letters
+from study.models import utcnow
 from study.recordings.models import Recording
 from study.respondents import services as recruitment
 from study.review import services as review
@@ -106,6 +110,8 @@ RESPONDENT_LINK = {**dict.fromkeys(ACTORS, "ok"), "withdrawn_respondent": "hidde
 #: A recording's sound is sent only within a playback session its page opened (and wrote to
 #: the audit log); a fresh client of its authors has none.
 PLAYBACK_ONLY = {**STUDY_AUTHOR, "owner": "forbidden", "co_author": "forbidden"}
+#: An export is its owner's alone: the other members of the study do not see it.
+EXPORT_OWNER = {**STUDY_MEMBER, "co_author": "hidden", "supervisor": "hidden"}
 #: Shown once, right after a withdrawal: a fresh visit never sees it.
 AFTER_WITHDRAWAL = dict.fromkeys(ACTORS, "hidden")
 
@@ -221,6 +227,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("transcripts.write", "POST"): STUDY_AUTHOR,
     ("transcripts.show", "GET"): STUDY_AUTHOR,
     ("transcripts.show", "POST"): STUDY_AUTHOR,
+    ("exports.index", "GET"): STUDY_MEMBER,
+    ("exports.index", "POST"): STUDY_MEMBER,
+    ("exports.progress", "GET"): EXPORT_OWNER,
+    ("exports.download", "GET"): EXPORT_OWNER,
+    ("exports.delete", "POST"): EXPORT_OWNER,
 }
 
 
@@ -391,11 +402,29 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
             )
         )
         session.commit()
+        # A ready export of the owner's (its file is ciphertext to a key nobody keeps).
+        export = Export(
+            study_id=study.id,
+            requested_by=owner.id,
+            protection="recipient",
+            state=ExportState.READY,
+            files_total=1,
+            files_done=1,
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+        session.add(export)
+        session.flush()
+        export.object_id = f"study-{study.id}/export-{export.id}.zip.age"
+        with export_storage(app).writer(export.object_id) as sink:
+            sink.write(b"age-encryption.org/v1\n")
+        export.size = sink.stored.size
+        session.commit()
     study_values = {
         "study_id": study.id,
         "respondent_id": made["IP1"][0].id,
         "recording_id": recording.id,
         "transcript_id": transcript.id,
+        "export_id": export.id,
     }
     values = {
         endpoint: study_values
@@ -417,6 +446,10 @@ def recruiting_world(app, session, users, make_study) -> tuple[dict, dict]:
             "transcripts.index",
             "transcripts.write",
             "transcripts.show",
+            "exports.index",
+            "exports.progress",
+            "exports.download",
+            "exports.delete",
         )
     }
     for endpoint in ("respondents.new_link", "respondents.revoke", "respondents.withdraw"):

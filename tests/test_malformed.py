@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from study.accounts.models import Role
+from study.exports.models import Export
 from study.letters import consent_form
 from study.letters import services as letters
 from study.models import import_all_models
@@ -67,6 +68,8 @@ SENDERS = {
     "transcripts.index": "owner",
     "transcripts.write": "owner",
     "transcripts.show": "owner",
+    "exports.index": "owner",
+    "exports.delete": "owner",
     "consent.give": "respondent",
     "consent.confirm": "respondent",
     "consent.withdraw": "respondent",
@@ -93,6 +96,7 @@ UNKNOWN = {
     "code": "xx",
     "respondent_id": 999_999,
     "transcript_id": 999_999,
+    "export_id": 999_999,
 }
 
 
@@ -143,16 +147,20 @@ def world(app, session, make_user, make_study):
         session.commit()
     with app.test_request_context():
         transcript = store_transcript(session, respondent)
+    export = Export(study_id=recruiting.id, requested_by=owner.id, protection="passphrase")
+    session.add(export)
+    session.commit()
     on_recruiting = {
         "study_id": recruiting.id,
         "respondent_id": respondent.id,
         "transcript_id": transcript.id,
+        "export_id": export.id,
     }
     values = {
         **{
             endpoint: on_recruiting
             for endpoint in SENDERS
-            if endpoint.startswith(("respondents.", "recordings.", "transcripts."))
+            if endpoint.startswith(("respondents.", "recordings.", "transcripts.", "exports."))
         },
         "study_id": study.id,
         "user_id": owner.id,

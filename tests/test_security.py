@@ -74,6 +74,7 @@ def test_every_form_needs_its_csrf_token(app_config, monkeypatch, tmp_path, make
             .replace("<int:user_id>", "1")
             .replace("<int:respondent_id>", "1")
             .replace("<int:transcript_id>", "1")
+            .replace("<int:export_id>", "1")
             .replace("<int:active>", "1")
             .replace("<token>", "x")
         )

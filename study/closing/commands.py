@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from ..db import session_scope
+from ..exports import services as exports
 from ..models import utcnow
 from ..studies.models import Study
 from . import retention
@@ -39,6 +40,10 @@ def run_command(today: datetime | None) -> None:
         what = ", ".join(f"{key} {value}" for key, value in sorted(counts.items())) or "nothing"
         click.echo(f"Study {study_id}: destroyed {what}.")
     click.echo(f"{len(ids)} studies were past their retention date on {day.isoformat()}.")
+    with session_scope() as session:
+        removed = exports.sweep(session)
+    if removed:
+        click.echo(f"Removed {removed} export files past their time or left by a stopped export.")
     with session_scope() as session:
         missing = [study.id for study in retention.undated(session)]
     if missing:

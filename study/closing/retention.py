@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from .. import audit
 from ..consent.models import Withdrawal
+from ..exports import services as exports
 from ..models import utcnow
 from ..pseudonymize.models import CodeKeyRow, CodeKeySettings
 from ..respondents.locks import lock_respondent
@@ -140,6 +141,7 @@ def destroy(session: Session, study: Study, today: date) -> dict[str, int]:
     session.execute(delete(CodeKeyRow).where(col(CodeKeyRow.study_id) == study.id))
     session.execute(delete(CodeKeySettings).where(col(CodeKeySettings.study_id) == study.id))
     destroyed["code_key_entries"] = entries
+    destroyed["exports"] = exports.delete_for_study(session, study.id, reason="retention")
     for withdrawal in session.exec(
         select(Withdrawal).where(
             Withdrawal.study_id == study.id, col(Withdrawal.sealed_reason).is_not(None)

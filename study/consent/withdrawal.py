@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from .. import audit, mail
 from ..accounts.models import User
 from ..errors import UserError
+from ..exports import services as exports
 from ..models import utcnow
 from ..pseudonymize.models import CodeKeySettings
 from ..pseudonymize.store import SealedKeyStore
@@ -88,6 +89,9 @@ def withdraw(
     session.flush()
     destroyed = shred_respondent(vault, current)
     destroyed["code_key_entries"] = _forget_in_code_key(session, vault, current)
+    # An archive of the study may hold the respondent's material: none may outlive this.
+    if archives := exports.delete_for_study(session, current.study_id, reason="withdrawal"):
+        destroyed["exports"] = archives
     withdrawal = Withdrawal(
         study_id=current.study_id,
         respondent_id=current.id,

@@ -62,6 +62,9 @@ class TranscriptVersion(SQLModel, table=True):
     #: Where the text came from: the format of an uploaded file ("docx", "vtt" …), "typed"
     #: for a transcript written in the browser, "edited" for a save in the editor.
     source: str = Field(max_length=16)
+    #: The text with identifiers replaced by pseudonyms (the code key's), made from the
+    #: version before it: what may leave the app in the study's export.
+    pseudonymized: bool = False
     created_by: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)

@@ -34,6 +34,7 @@ SOURCES = {
     "otr": _l("oTranscribe"),
     "typed": _l("Written here"),
     "edited": _l("Edited here"),
+    "pseudonymized": _l("Pseudonymized"),
 }
 
 

@@ -204,6 +204,48 @@ def add_version(
     return version
 
 
+def add_pseudonymized(
+    session: Session,
+    study: Study,
+    actor: User,
+    transcript: Transcript,
+    stored: VaultObject,
+    *,
+    base: int,
+) -> TranscriptVersion:
+    """Write a pseudonymized version, made from version `base`, for a file just stored.
+
+    It is the next version, marked pseudonymized: what the study's export takes. The
+    pseudonymization's own checks (the code key, what remains) come before this.
+
+    :raises UserError: when the consent is no longer in force, or another version was
+        saved since `base`.
+    """
+    review.require_author(session, study, actor)
+    respondent = session.get(Respondent, transcript.respondent_id)
+    assert respondent is not None
+    require_consented(session, respondent)
+    latest = latest_number(session, transcript)
+    if latest != base:
+        raise UserError(
+            _l("Version %(n)d was saved meanwhile: pseudonymize the newest version.", n=latest)
+        )
+    version = _version(
+        session, transcript, stored, latest + 1, "pseudonymized", actor, pseudonymized=True
+    )
+    audit.record(
+        session,
+        "transcript.pseudonymized",
+        actor_id=actor.id,
+        study_id=study.id,
+        subject=f"transcript:{transcript.id}",
+        version=version.number,
+        base=base,
+        size=stored.size,
+    )
+    return version
+
+
 def _version(
     session: Session,
     transcript: Transcript,
@@ -211,12 +253,15 @@ def _version(
     number: int,
     source: str,
     actor: User,
+    *,
+    pseudonymized: bool = False,
 ) -> TranscriptVersion:
     version = TranscriptVersion(
         transcript_id=transcript.id,
         number=number,
         vault_object_id=stored.id,
         source=source,
+        pseudonymized=pseudonymized,
         created_by=actor.id,
     )
     session.add(version)
