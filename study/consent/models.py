@@ -9,6 +9,11 @@ from sqlmodel import Field, SQLModel
 
 from ..models import UTCDateTime, utcnow
 
+#: The consent items that cover a recording of the interview.
+RECORDING_ITEMS = ("audio_recording", "video_recording")
+#: The kind of vault file a recording is (study/recordings/services.py stores it).
+RECORDING_KIND = "recording"
+
 
 class Channel:
     """How a consent or a withdrawal reached the study."""

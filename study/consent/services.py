@@ -32,9 +32,10 @@ from ..review.approved import approved_as_stored
 from ..review.models import StepVersion
 from ..studies.models import Study
 from ..vault.errors import KeyDestroyedError
+from ..vault.models import VaultObject
 from ..vault.respondents import open_for_respondent, seal_for_respondent
 from ..vault.service import get_vault
-from .models import Channel, ConsentRecord
+from .models import RECORDING_ITEMS, RECORDING_KIND, Channel, ConsentRecord
 
 #: The self-review's consequence that makes the letter offer a choice on withdrawal.
 WITHDRAWAL_CHOICE = Consequence.LETTER_WITHDRAWAL_CHOICE.value
@@ -344,7 +345,43 @@ def _record(
         ticked=sorted(key for key, yes in ticked.items() if yes),
         superseded=before.id if before is not None and superseded_at is None else None,
     )
+    if superseded_at is None:
+        _drop_uncovered_recordings(session, current, record, actor)
     return record
+
+
+def _drop_uncovered_recordings(
+    session: Session, respondent: Respondent, record: ConsentRecord, actor: User | None
+) -> int:
+    """Delete the respondent's recordings when the consent now in force covers no recording.
+
+    A new consent that leaves recording unticked takes that consent back: the recordings go
+    at once, under the same lock, as a withdrawal's files do (transcripts stay: they need
+    no consent to recording). Returns how many went.
+    """
+    if any(record.items.get(item) for item in RECORDING_ITEMS):
+        return 0
+    recordings = session.exec(
+        select(VaultObject).where(
+            VaultObject.respondent_id == respondent.id, VaultObject.kind == RECORDING_KIND
+        )
+    ).all()
+    if not recordings:
+        return 0
+    vault = get_vault(session)
+    for stored in recordings:
+        # The recording's row goes with its file (the database cascades).
+        vault.delete(stored, actor_id=actor.id if actor else None)
+    audit.record(
+        session,
+        "recording.consent_withdrawn",
+        actor_id=actor.id if actor else None,
+        study_id=respondent.study_id,
+        subject=f"respondent:{respondent.id}",
+        record=record.id,
+        recordings=len(recordings),
+    )
+    return len(recordings)
 
 
 def _keep_links_working(session: Session, respondent: Respondent, now: datetime) -> None:

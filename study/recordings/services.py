@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from .. import audit
 from ..accounts.models import User
 from ..closing import retention
+from ..consent.models import RECORDING_ITEMS, RECORDING_KIND
 from ..consent.services import current_record
 from ..errors import UserError
 from ..models import utcnow
@@ -30,9 +31,7 @@ from ..vault.service import Vault
 from .formats import HEAD_SIZE, Format, sniff
 from .models import Recording
 
-#: The consent items that cover a recording of the interview.
-RECORDING_ITEMS = ("audio_recording", "video_recording")
-KIND = "recording"
+KIND = RECORDING_KIND
 
 
 def covers_recording(session: Session, respondent: Respondent, *, video: bool = False) -> bool:

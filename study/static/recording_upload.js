@@ -1,7 +1,7 @@
 // The recording upload with a progress bar and the time left. Without scripts the form is
 // sent as it is; with them, the same request goes through XMLHttpRequest, whose upload
 // events say how far it has come. The server's answer (a redirect or the page with its
-// message) is shown as the browser would have shown it.
+// message) is shown as the browser would have shown it, one-time messages included.
 document.querySelectorAll("form[data-upload]").forEach((form) => {
   const box = form.querySelector(".upload-progress");
   const bar = box.querySelector("progress");
@@ -20,12 +20,14 @@ document.querySelectorAll("form[data-upload]").forEach((form) => {
       text.textContent = `${bar.value} % (${Math.ceil(seconds)} s ${box.dataset.left || ""})`.trim();
     });
     request.addEventListener("load", () => {
+      // The request followed the redirect itself, and that answer carries the one-time
+      // message ("saved"): show it, rather than load the list again without it. The address
+      // becomes the answer's, so reloading asks for the list, never sends the file again.
+      document.open();
+      document.write(request.responseText);
+      document.close();
       if (request.status < 400 && request.responseURL) {
-        window.location.assign(request.responseURL);
-      } else {
-        document.open();
-        document.write(request.responseText);
-        document.close();
+        window.history.replaceState(null, "", request.responseURL);
       }
     });
     request.addEventListener("error", () => {

@@ -201,11 +201,12 @@ def test_a_recording_is_uploaded_played_and_transcribed_and_the_transcript_edite
     network.send("Network.emulateNetworkConditions", {**UNTHROTTLED, "uploadThroughput": UPLOAD})
     sara.get_by_role("button", name=said(app, "sv", "Upload and encrypt")).click()
 
-    # Back on the list, with the new recording (the upload takes a moment over the slow
-    # network); on the way, the bar was shown and moved. (The upload's success message is
-    # not looked for: the script follows the redirect with XMLHttpRequest, which takes the
-    # message, and then loads the list again without it.)
+    # Back on the list, with the new recording and the message that it is stored (the
+    # upload takes a moment over the slow network); on the way, the bar was shown and moved.
     expect(row).to_have_count(1, timeout=30_000)
+    expect(sara.locator(".flash.success")).to_have_text(
+        said(app, "sv", "The recording is stored, encrypted.")
+    )
     expect(sara).to_have_url(re.compile(rf"{re.escape(recordings)}$"))
     network.send("Network.emulateNetworkConditions", UNTHROTTLED)
     network.detach()

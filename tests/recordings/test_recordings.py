@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import tempfile
@@ -252,6 +253,48 @@ def test_a_withdrawal_takes_the_recording_with_it(app, session, recording_consen
     assert client.get(url).status_code == 404
 
 
+def test_a_new_consent_without_recording_takes_the_recordings_but_not_the_transcripts(
+    app, session, recording_consent
+):
+    from tests.transcripts.test_transcripts import upload as upload_transcript
+
+    respondent = consented(app, session, recording_consent)
+    client = staff(app, recording_consent.student)
+    assert upload(client, recording_consent.study, respondent, wav(1)).status_code == 303
+    recording = session.exec(select(Recording)).one()
+    recording_id = recording.id
+    stored = session.get(VaultObject, recording.vault_object_id)
+    sent = upload_transcript(client, recording_consent.study, respondent, b"IP1: Hej.")
+    assert sent.status_code == 303
+    files = Path(app.config["VAULT_PATH"])
+    assert (files / stored.object_id).is_file()
+    # She consents again (a new version of the form, or she changed her mind): no recording.
+    with app.test_request_context():
+        documents = consent.approved_documents(session, recording_consent.study)
+        answers = {item["key"]: item["key"] != "audio_recording" for item in documents.items}
+        consent.give_consent(
+            session,
+            respondent,
+            documents,
+            language="sv",
+            answers=answers,
+            names={"respondent": "Sara Ek"},
+            submission=uuid.uuid4().hex,
+        )
+        session.commit()
+    session.expire_all()
+    assert session.exec(select(Recording)).all() == []
+    assert not (files / stored.object_id).exists()
+    kinds = [v.kind for v in session.exec(select(VaultObject))]
+    assert "transcript" in kinds and "recording" not in kinds
+    (entry,) = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "recording.consent_withdrawn")
+    ).all()
+    assert json.loads(entry.details)["recordings"] == 1
+    url = f"/studies/{recording_consent.study.id}/recordings/{recording_id}"
+    assert client.get(url).status_code == 404
+
+
 class ServerFileWrapper:
     """A server's wsgi.file_wrapper as gunicorn's is: it iterates, but it cannot seek."""
 
@@ -346,7 +389,7 @@ def test_playback_needs_a_live_session_and_a_consent_that_still_covers_it(
     assert (
         client.get(f"{base}/download", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
     )
-    # The respondent consents again without recording: nothing of it plays any more.
+    # The respondent consents again without recording: the recording is gone.
     with app.test_request_context():
         documents = consent.approved_documents(session, recording_consent.study)
         answers = {item["key"]: item["key"] != "audio_recording" for item in documents.items}
@@ -360,5 +403,5 @@ def test_playback_needs_a_live_session_and_a_consent_that_still_covers_it(
             submission=uuid.uuid4().hex,
         )
         session.commit()
-    assert client.get(base).status_code == 403
-    assert client.get(f"{base}/download").status_code == 403
+    assert client.get(base).status_code == 404
+    assert client.get(f"{base}/download").status_code == 404
