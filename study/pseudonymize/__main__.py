@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from .apply import apply_all
+from .apply import apply_all, leftovers
 from .codekey import CodeKey, CodeKeyError
 from .suggest import review
 
@@ -34,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--key", type=Path, required=True)
     apply.add_argument("--accept-suggestions", action="store_true")
     apply.add_argument("--out", type=Path, required=True)
+    apply.add_argument(
+        "--key-out",
+        type=Path,
+        help="write the key with the pseudonyms it gained here instead of back to --key",
+    )
     return parser
 
 
@@ -58,17 +66,57 @@ def _suggest(args: argparse.Namespace) -> None:
 
 
 def _apply(args: argparse.Namespace) -> None:
-    """Write each file's pseudonymized text to the output folder under its own name."""
+    """Write each file's pseudonymized text to the output folder under its own name.
+
+    The key goes back, with every pseudonym it gained, to --key (or --key-out), so the next
+    run gives the same term the same pseudonym. No output replaces an input, and nothing is
+    written unless every file was pseudonymized: the outputs and the key appear together at
+    the end. What still looks like an identifier in an output is reported on stderr.
+    """
     names = [path.name for path in args.files]
     if len(set(names)) != len(names):
         raise CodeKeyError("two input files share a name; their outputs would collide")
+    inputs = {path.resolve() for path in args.files}
+    targets = [args.out / name for name in names]
+    key_target = args.key_out or args.key
+    for target in [*targets, key_target]:
+        if target.resolve() in inputs:
+            raise CodeKeyError(f"{target}: an output would replace an input file")
     key = CodeKey.from_csv(args.key)
     texts = [_read(path) for path in args.files]
     results = apply_all(texts, key, accept=args.accept_suggestions)
     args.out.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        for target, result in zip(targets, results, strict=True):
+            stack.enter_context(_atomic(target, result.text))
+        stack.enter_context(_atomic(key_target, key.to_csv()))
     for name, result in zip(names, results, strict=True):
-        with open(args.out / name, "w", encoding="utf-8", newline="") as stream:
-            stream.write(result.text)
+        for line, column, reason in leftovers(result.text):
+            print(
+                f"warning: {name}: line {line}, column {column}: still looks like {reason}",
+                file=sys.stderr,
+            )
+
+
+@contextmanager
+def _atomic(target: Path, content: str) -> Iterator[None]:
+    """Write content to a hidden file beside target; rename it over target at the end.
+
+    The rename happens when the block ends without error (every file of the run was
+    written); otherwise the hidden file is removed and target is left as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        yield
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    os.replace(temporary, target)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

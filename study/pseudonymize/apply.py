@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .codekey import Category, CodeKey
+from .codekey import Category, CodeKey, KeyEntry
 from .matcher import Term, genitive, matcher_for
-from .pseudonyms import assign_pseudonyms
+from .patterns import Detection, find_birth_dates, find_identifiers
+from .pseudonyms import assign_pseudonyms, describe
 from .suggest import REPLACE, Suggestion, suggest
 from .text import like_case, without_overlaps, words
+from .words import Spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +53,19 @@ def pseudonymize(text: str, key: CodeKey, accepted: Sequence[Suggestion] = ()) -
     accept_suggestions(key, accepted)
     if any(entry.pseudonym is None for entry in key):
         assign_pseudonyms(key, avoid=words(text))
-    planned = [
+    matches = list(matcher_for(key_terms(key)).find(text))
+    # A key term inside an e-mail address, a web address or a number takes the whole of it:
+    # "bodil@skola.goteborg.se" never keeps its school and town around a pseudonym.
+    wholes = Spans([(m.start, m.end) for m in matches]).enclosing(_whole_identifiers(text))
+    for whole in wholes:
+        if key.get(text[whole.start : whole.end]) is None:
+            key.add(text[whole.start : whole.end], whole.category)
+    if any(entry.pseudonym is None for entry in key):
+        assign_pseudonyms(key, avoid=words(text))
+    planned = [_whole(key, text, whole) for whole in wholes]
+    planned += [
         _Planned(m.start, m.end, m.variant.replacement, m.variant.term, m.variant.category)
-        for m in matcher_for(key_terms(key)).find(text)
+        for m in matches
     ]
     planned += [_planned(key, suggestion) for suggestion in accepted]
     parts: list[str] = []
@@ -91,6 +104,25 @@ class _Planned:
     replacement: str
     term: str
     category: Category
+
+
+#: What is replaced whole, never in part: contact details and identity numbers.
+WHOLE = (Category.CONTACT, Category.ID_NUMBER)
+
+
+def _whole_identifiers(text: str) -> list[Detection]:
+    return [d for d in find_identifiers(text) if d.category in WHOLE]
+
+
+def _whole(key: CodeKey, text: str, whole: Detection) -> _Planned:
+    term = text[whole.start : whole.end]
+    entry = key.get(term)
+    assert entry is not None and entry.pseudonym
+    if entry.category is not whole.category:
+        # Written like a name of the key ("@bodil_ek" and "Bodil Ek"): its own placeholder.
+        pseudonym = describe(KeyEntry(term, whole.category))
+        return _Planned(whole.start, whole.end, pseudonym, term, whole.category)
+    return _Planned(whole.start, whole.end, entry.pseudonym, entry.term, entry.category)
 
 
 def _planned(key: CodeKey, suggestion: Suggestion) -> _Planned:
@@ -137,3 +169,28 @@ def apply_all(texts: Sequence[str], key: CodeKey, *, accept: bool = False) -> li
         pseudonymize(text, key, suggestions)
         for text, suggestions in zip(texts, accepted, strict=True)
     ]
+
+
+#: A run of eight or more digits, perhaps in groups: no pseudonym has one.
+_DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ -]?\d){7,}(?![\d])")
+
+
+def leftovers(text: str) -> list[tuple[int, int, str]]:
+    """Return ``(line, column, what)`` for whatever still looks like an identifier.
+
+    The final pass over a pseudonymized text, reported on the page and on the command line:
+    every finder of identifiers and birth dates, and any long run of digits besides.
+    """
+    detected = find_identifiers(text) + find_birth_dates(text)
+    found = [(d.start, d.reason) for d in detected]
+    found += [
+        (m.start(), "en lång sifferföljd")
+        for m in _DIGIT_RUN.finditer(text)
+        if not any(d.start < m.end() and m.start() < d.end for d in detected)
+    ]
+    result = []
+    for start, what in sorted(found):
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        result.append((line, column, what))
+    return result

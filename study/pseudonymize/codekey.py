@@ -183,6 +183,7 @@ class CodeKey:
         :raises CodeKeyError: on a short row, an unknown category or a conflicting term.
         """
         key = cls(seed=seed, style=style)
+        read: list[tuple[int, str, str]] = []
         for number, row in enumerate(rows, start=1):
             cells = [cell.strip() for cell in row]
             if not any(cells):
@@ -191,10 +192,14 @@ class CodeKey:
                 continue
             if len(cells) < 2 or len(cells) > 3:
                 raise CodeKeyError(f"row {number}: expected term,category[,pseudonym]")
+            pseudonym = cells[2] if len(cells) > 2 else ""
             try:
-                key.add(cells[0], Category.parse(cells[1]), cells[2] if len(cells) > 2 else None)
+                key.add(cells[0], Category.parse(cells[1]), pseudonym or None)
             except CodeKeyError as error:
                 raise CodeKeyError(f"row {number}: {error}") from None
+            read.append((number, cells[0], pseudonym))
+        if problems := contradictions(read):
+            raise CodeKeyError("the key contradicts itself: " + "; ".join(problems))
         return key
 
     @classmethod
@@ -233,6 +238,46 @@ class CodeKey:
         elif target is not None:
             target.write(content)
         return content
+
+
+def contradictions(rows: Iterable[tuple[int, str, str]]) -> list[str]:
+    """Return what makes a key's ``(row number, term, pseudonym)`` rows contradict themselves.
+
+    One term with two pseudonyms; two terms sharing one pseudonym (two people merged into
+    one), unless it is a bracketed placeholder such as "[stad]", which generalises on
+    purpose; a pseudonym equal to its term (left in clear); a pseudonym that is another real
+    term of the key.
+    """
+    rows = list(rows)
+    terms: dict[str, list[tuple[int, str]]] = {}
+    for number, term, pseudonym in rows:
+        terms.setdefault(term_form(term), []).append((number, pseudonym))
+    problems: list[str] = []
+    for form, seen in terms.items():
+        given = {p for _n, p in seen if p}
+        if len({term_form(p) for p in given}) > 1:
+            numbers = " and ".join(str(n) for n, _p in seen)
+            problems.append(
+                f"rows {numbers}: {form!r} has two pseudonyms ({', '.join(sorted(given))})"
+            )
+    owners: dict[str, list[tuple[int, str]]] = {}
+    for number, term, pseudonym in rows:
+        if not pseudonym:
+            continue
+        if term_form(pseudonym) == term_form(term):
+            problems.append(f"row {number}: the pseudonym of {term!r} is the term itself")
+        elif term_form(pseudonym) in terms:
+            problems.append(
+                f"row {number}: the pseudonym {pseudonym!r} of {term!r} is a real term of the key"
+            )
+        if not (pseudonym.startswith("[") and pseudonym.endswith("]")):
+            owners.setdefault(term_form(pseudonym), []).append((number, term))
+    for pseudonym, holders in owners.items():
+        if len({term_form(t) for _n, t in holders}) > 1:
+            numbers = " and ".join(str(n) for n, _t in holders)
+            named = ", ".join(repr(t) for _n, t in holders)
+            problems.append(f"rows {numbers}: {named} share the pseudonym {pseudonym!r}")
+    return problems
 
 
 class KeyStore(Protocol):

@@ -1,4 +1,9 @@
-"""Pattern detectors: personnummer, phone numbers, e-mail, URLs, addresses, postal codes, dates."""
+"""Pattern detectors: identity numbers, phone numbers, e-mail, URLs, handles, addresses, dates.
+
+The numbers that identify by their shape (personnummer right or wrong, samordningsnummer,
+organisationsnummer, case and diary numbers, registration plates, phone numbers read out in
+words) live in numbers.py; this module puts every finder's spans together.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass
 
 from stdnum.se import personnummer
 
-from . import lexicon
+from . import lexicon, numbers
 from .codekey import Category
 
 
@@ -28,7 +33,18 @@ MONTHS = (
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”]+[^\s<>\"”.,;:!?)]")
-PERSONNUMMER = re.compile(r"(?<![\w-])(?:19|20)?\d{6}[-+]?\d{4}(?![\w-])")
+#: A web address without its scheme or www: a host under a common top-level domain with a
+#: path ("facebook.com/groups/…") or a subdomain ("vallaskolan.linkoping.se"). A bare
+#: "Hitta.se" names a service everyone uses, not a person's school or club.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\."
+_TLD = r"(?:se|nu|com|org|net|eu|fi|no|dk|io|info|me|app|de|uk)"
+_PATH = r"/[^\s<>\"”]*[^\s<>\"”.,;:!?)]"
+DOMAIN = re.compile(
+    rf"(?<![\w@./-])(?:(?:{_LABEL}){{2,}}{_TLD}(?:{_PATH})?|{_LABEL}{_TLD}{_PATH})(?![\w@-])",
+    re.IGNORECASE,
+)
+#: A social-media handle: @ and a user name (an e-mail address is found whole before it).
+HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])")
 # A Swedish phone number: +46/0046 or a leading 0, then digit groups split by spaces or hyphens.
 PHONE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)46[ -]?(?:\(0\)[ -]?)?[1-9]|0[1-9])(?:[ -]?\d){6,9}(?![\w])"
@@ -95,40 +111,25 @@ def valid_personnummer(number: str) -> bool:
     return personnummer.is_valid(number)
 
 
-_ID_CUE = re.compile(r"personnummer|personnumret|pnr|samordningsnummer", re.IGNORECASE)
-
-
-def _reads_as_phone_number(text: str, start: int, digits: str) -> bool:
-    """Tell whether ten bare digits from 0 are a phone number rather than a 2000s personnummer.
-
-    A mobile number (07…) never is a valid date; for other numbers a cue word nearby or a
-    valid check digit on a valid date decides, as a random landline rarely has both.
-    """
-    if not (digits.isdigit() and len(digits) == 10 and digits.startswith("0")):
-        return False
-    if _ID_CUE.search(text, max(0, start - 40), start):
-        return False
-    return digits.startswith("07") or not valid_personnummer(digits)
-
-
 def find_identifiers(text: str) -> list[Detection]:
-    """Return personnummer, phone, e-mail, URL, address and postal-code spans in ``text``."""
+    """Return identity numbers, contact details, addresses and postal codes in ``text``."""
     found: list[Detection] = []
     for match in EMAIL.finditer(text):
         found.append(Detection(match.start(), match.end(), Category.CONTACT, "e-postadress"))
-    for match in URL.finditer(text):
+    for match in [*URL.finditer(text), *DOMAIN.finditer(text)]:
         found.append(Detection(match.start(), match.end(), Category.CONTACT, "webbadress"))
-    for match in PERSONNUMMER.finditer(text):
-        digits = match.group()
-        if _reads_as_phone_number(text, match.start(), digits):
-            continue
-        if valid_personnummer(digits):
-            found.append(Detection(match.start(), match.end(), Category.ID_NUMBER, "personnummer"))
+    for match in HANDLE.finditer(text):
+        found.append(Detection(match.start(), match.end(), Category.CONTACT, "användarnamn"))
+    for finder in (numbers.identity_numbers, numbers.case_numbers, numbers.plates):
+        for start, end, reason in finder(text):
+            found.append(Detection(start, end, Category.ID_NUMBER, reason))
     id_spans = [(d.start, d.end) for d in found if d.category is Category.ID_NUMBER]
     for match in [*PHONE.finditer(text), *PHONE_ABROAD.finditer(text)]:
         if any(start < match.end() and match.start() < end for start, end in id_spans):
             continue
         found.append(Detection(match.start(), match.end(), Category.CONTACT, "telefonnummer"))
+    for start, end, reason in numbers.spoken_phone_numbers(text):
+        found.append(Detection(start, end, Category.CONTACT, reason))
     for match in _ADDRESS.finditer(text):
         found.append(Detection(match.start(), match.end(), Category.PLACE, "gatuadress"))
         if code := _AFTER_ADDRESS.match(text, match.end()):

@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from . import lexicon
+from . import lexicon, numbers
 from .codekey import Category, CodeKey, KeyEntry, PseudonymStyle
-from .patterns import EMAIL, URL
+from .patterns import DOMAIN, EMAIL, HANDLE, URL
 
 _NUMBERED = re.compile(r"^\[(.*?)(?: \d+)?\]$")
 
@@ -50,8 +50,18 @@ def describe(entry: KeyEntry) -> str:
                 return head[2]
         return placeholder_for(Category.ORGANISATION)
     if entry.category is Category.CONTACT:
-        kind = "email" if EMAIL.fullmatch(term) else "url" if URL.fullmatch(term) else ""
+        kind = (
+            "email"
+            if EMAIL.fullmatch(term)
+            else "url"
+            if URL.fullmatch(term) or DOMAIN.fullmatch(term)
+            else "handle"
+            if HANDLE.fullmatch(term)
+            else ""
+        )
         return placeholder_for(Category.CONTACT, kind)
+    if entry.category is Category.ID_NUMBER:
+        return placeholder_for(Category.ID_NUMBER, numbers.kind_of(term))
     return placeholder_for(entry.category)
 
 

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from . import lexicon
 from .codekey import Category
@@ -37,6 +38,17 @@ class Candidate:
     reason: str
 
 
+class _HasSpan(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+_Spanned = TypeVar("_Spanned", bound=_HasSpan)
+
+
 class Spans:
     """Sorted, non-overlapping spans that candidates must not touch (found patterns, labels)."""
 
@@ -49,6 +61,10 @@ class Spans:
                 merged.append((start, end))
         self._starts = [start for start, _ in merged]
         self._spans = merged
+
+    def enclosing(self, items: Iterable[_Spanned]) -> list[_Spanned]:
+        """Return the items (with start and end) that overlap any of these spans."""
+        return [item for item in items if self.overlaps(item.start, item.end)]
 
     def free(self, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
         """Yield the spans, given in text order, that overlap none of these (one pass)."""

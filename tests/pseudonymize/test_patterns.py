@@ -29,8 +29,15 @@ def test_a_valid_personnummer_is_an_id_number(number):
     assert found(f"Hon skrev {number} på lappen.") == [(number, "id_number")]
 
 
-@pytest.mark.parametrize("number", ["19790914-2388", "790914-2380", "200107224421", "991332-1234"])
-def test_a_personnummer_with_a_wrong_check_digit_or_date_is_not(number):
+@pytest.mark.parametrize("number", ["19790914-2388", "790914-2380", "200107224421", "7909142380"])
+def test_a_personnummer_with_a_wrong_check_digit_is_still_one_and_says_so(number):
+    (suggestion,) = suggest(f"Hon skrev {number} på lappen.")
+    assert (suggestion.text, suggestion.category) == (number, Category.ID_NUMBER)
+    assert suggestion.reason == "personnummer (fel kontrollsiffra)"
+
+
+@pytest.mark.parametrize("number", ["991332-1234", "790231-2387", "19791301-2387"])
+def test_a_number_whose_date_cannot_be_is_no_personnummer(number):
     assert not [f for f in found(f"Hon skrev {number} på lappen.") if f[1] == "id_number"]
 
 
